@@ -1,0 +1,3 @@
+module aced
+
+go 1.26
