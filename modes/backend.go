@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"aced/config"
+	"aced/status"
 )
 
 // Backend is what the command tree needs from the rest of the appliance.
@@ -35,8 +36,4 @@ type Backend interface {
 }
 
 // CheckpointInfo describes a stored checkpoint.
-type CheckpointInfo struct {
-	Name    string
-	Created time.Time
-	Size    int
-}
+type CheckpointInfo = status.CheckpointInfo
