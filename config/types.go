@@ -111,7 +111,7 @@ type ACLEntry struct {
 	SrcPort  PortSpec
 	Dst      AddrSpec
 	DstPort  PortSpec
-	ICMPType int // -1 = any
+	ICMPType int // -1 = any (NewACLEntry sets it; 0 is echo-reply)
 	ICMPCode int // -1 = any
 }
 
@@ -166,7 +166,7 @@ type ProbeHeader struct{ Name, Value string }
 type ParamMapConn struct {
 	Name              string
 	Description       string
-	InactivityTimeout int // seconds; -1 = unset (protocol default), 0 = never
+	InactivityTimeout int // seconds; -1 = unset (protocol default), 0 = never; NewParamMapConn sets -1
 	EmbryonicTimeout  int // seconds; 0 = unset
 	HalfClosedTimeout int // seconds; 0 = unset
 	RateLimitConn     int // connections/s; 0 = unset
@@ -356,7 +356,7 @@ type Interface struct {
 	AccessGroupOut  string
 	ServicePolicies []string
 	NatPools        []NatPool
-	Shutdown        bool // default true: interfaces are shut until "no shutdown"
+	Shutdown        bool // default true (NewInterface): interfaces are shut until "no shutdown"
 }
 
 // NatPool is "nat-pool ID START [END] netmask MASK [pat]".
@@ -416,8 +416,8 @@ type SNMPUser struct {
 type Logging struct {
 	Enable    bool
 	Timestamp bool
-	Trap      int // -1 = unset
-	Buffered  int // -1 = unset
+	Trap      int // -1 = unset (New sets it); 0-7
+	Buffered  int // -1 = unset (New sets it); 0-7
 	Hosts     []LogHost
 }
 
@@ -444,7 +444,7 @@ type FTInterface struct {
 	VLAN     int
 	Addr     netip.Prefix
 	PeerAddr netip.Prefix
-	Shutdown bool
+	Shutdown bool // default true (NewFTInterface)
 }
 
 // FTPeer is "ft peer N".

@@ -8,18 +8,32 @@
 //
 //	keyword          a literal, matched case-insensitively by unique prefix
 //	                 (letters, digits, '-', '_', '.', e.g. "match-all", "icmp-reply")
-//	WORD NAME LINE   placeholders: WORD and NAME take one token (1-64 chars);
-//	                 LINE takes the rest of the line verbatim and must be last
+//	WORD NAME LINE   placeholders: WORD takes any one token (1-255 chars), NAME
+//	                 one of 1-64 chars of [A-Za-z0-9_.*-$/:@]; LINE takes the
+//	                 rest of the line verbatim and must be last
 //	A.B.C.D          an IPv4 address            -> netip.Addr
 //	A.B.C.D/M        an IPv4 prefix             -> netip.Prefix
 //	<lo-hi>          a decimal integer in range -> int
 //	TYPE             any placeholder registered with a Type (e.g. PORT, MASK)
 //	TOKEN$name       names the argument; default name is the token text itself
+//	{ a | b }$name   names every token of the group that has no name of its own
 //	[ a | b c ]      optional group of alternatives (each may be a sequence)
-//	{ a | b c }      required choice among alternatives
+//	{ a | b c }      required choice among alternatives (also < a | b >)
 //
 // Example: "[no] rserver [host] NAME", "ip address A.B.C.D$ip MASK$mask",
 // "match virtual-address A.B.C.D {any | {tcp|udp} {any | eq PORT | range PORT$lo PORT$hi}}".
+//
+// Matching: the line is split on blanks and every path that accepts a token
+// goes on, ranked per token across all commands: an exact keyword beats a
+// typed placeholder (address, prefix, range, registered Type), which beats
+// an abbreviated keyword, which beats free text (WORD, NAME, LINE); only the
+// best rank survives. So "rserver host" is incomplete (host is a keyword,
+// not a NAME) and "sh ip" means ip, not ipv6. An abbreviation that is the
+// best and fits two different keywords is ambiguous at once, as in IOS.
+// After the last token exactly one command must be complete; none is
+// ErrIncomplete, two are ErrAmbiguous. A token nothing accepts is
+// ErrInvalid, the caret after the longest prefix of it that a possible
+// keyword shares.
 package grammar
 
 import "net/netip"

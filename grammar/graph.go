@@ -1,31 +1,96 @@
 package grammar
 
-import "errors"
+import (
+	"fmt"
+	"iter"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
 
-// STUB: the grammar helper replaces this file with the real implementation.
+// Graph is the merged token graph of one mode's commands. Match, Help and
+// Complete are safe for concurrent use, also while Add runs: Add builds new
+// nodes and publishes the new root with one atomic store.
+type Graph struct {
+	types map[string]*Type
 
-// Graph is the merged token graph of one mode's commands.
-type Graph struct{ types []Type }
+	mu   sync.Mutex // serialises Add and SetWordHelp
+	cmds []*Command
+
+	root  atomic.Pointer[node]
+	words atomic.Pointer[map[string]string]
+	runs  sync.Pool // *run scratch space for Match, Help and Complete
+}
 
 // NewGraph returns an empty graph that knows the given placeholder types in
 // addition to the built-ins (WORD, NAME, LINE, A.B.C.D, A.B.C.D/M, <lo-hi>).
-func NewGraph(types ...Type) *Graph { return &Graph{types: types} }
-
-// Add compiles c.Spec into the graph; a malformed spec is an error.
-func (g *Graph) Add(c *Command) error { return errors.New("grammar: not implemented") }
-
-// Match matches a whole line. The error, if any, is a *MatchError.
-func (g *Graph) Match(line string) (*Command, Args, error) {
-	return nil, Args{}, &MatchError{Kind: ErrInvalid, Line: line}
+// A Type named like a built-in replaces it in this graph.
+func NewGraph(types ...Type) *Graph {
+	g := &Graph{types: make(map[string]*Type, len(types))}
+	for i := range types {
+		t := types[i]
+		g.types[t.Name] = &t
+	}
+	g.root.Store(&node{})
+	return g
 }
 
-// Help answers `?` typed at the end of line: if line is empty or ends in a
-// space, the possible next tokens (full help); otherwise the tokens that the
-// last word is a prefix of (partial help). The error reports a line that is
-// already invalid before the `?`.
-func (g *Graph) Help(line string) ([]HelpItem, error) { return nil, nil }
+// Add compiles c.Spec into the graph; a malformed spec is an error, and so
+// is a spec that completes on exactly the same tokens as a command already
+// in the graph (the two could never be told apart). On error the graph is
+// unchanged.
+func (g *Graph) Add(c *Command) error {
+	if c == nil {
+		return fmt.Errorf("grammar: nil command")
+	}
+	e, err := parseSpec(c.Spec, g.types)
+	if err != nil {
+		return fmt.Errorf("grammar: spec %q: %w", c.Spec, err)
+	}
+	a, err := compile(c, e)
+	if err != nil {
+		return fmt.Errorf("grammar: spec %q: %w", c.Spec, err)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if slices.Contains(g.cmds, c) {
+		return fmt.Errorf("grammar: spec %q: command added twice", c.Spec)
+	}
+	m := &merger{a: a, memo: map[mergeKey]*node{}}
+	root, err := m.merge(g.root.Load(), []int{startPos})
+	if err != nil {
+		return fmt.Errorf("grammar: spec %q: %w", c.Spec, err)
+	}
+	g.cmds = append(g.cmds, c)
+	g.root.Store(root)
+	return nil
+}
 
-// Complete answers Tab: it returns line with its last word completed when
-// that word is a unique prefix of a keyword (with a trailing space), else
-// line unchanged; candidates lists the possible words either way.
-func (g *Graph) Complete(line string) (completed string, candidates []string) { return line, nil }
+// Commands yields the commands of the graph in the order they were added.
+func (g *Graph) Commands() iter.Seq[*Command] {
+	g.mu.Lock()
+	cmds := slices.Clone(g.cmds)
+	g.mu.Unlock()
+	return slices.Values(cmds)
+}
+
+// SetWordHelp sets the mode's dictionary of help texts, keyed by keyword
+// (lower case), placeholder as written ("A.B.C.D") or Type word. `?` uses
+// it for tokens whose command gave no help of its own. The map is copied.
+func (g *Graph) SetWordHelp(words map[string]string) {
+	m := make(map[string]string, len(words))
+	for k, v := range words {
+		m[k] = v
+	}
+	g.mu.Lock()
+	g.words.Store(&m)
+	g.mu.Unlock()
+}
+
+// wordHelp looks a word up in the dictionary set by SetWordHelp.
+func (g *Graph) wordHelp(w string) string {
+	if m := g.words.Load(); m != nil {
+		return (*m)[w]
+	}
+	return ""
+}

@@ -1,0 +1,178 @@
+package control
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+const startupName = "startup-config"
+
+var errNoFile = errors.New("no such file")
+
+// store keeps named files: startup-config and checkpoints/NAME.
+type store interface {
+	read(name string) ([]byte, error)
+	write(name string, data []byte) error
+	remove(name string) error
+	list(dir string) ([]fileInfo, error)
+}
+
+type fileInfo struct {
+	name    string
+	size    int
+	modTime time.Time
+}
+
+// dirStore keeps files under the state directory. Writes are atomic: a crash
+// at any instant leaves either the old file or the new one, never a torn mix.
+type dirStore struct{ root string }
+
+func newDirStore(root string) (*dirStore, error) {
+	if err := os.MkdirAll(filepath.Join(root, checkpointDir), 0o700); err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	}
+	return &dirStore{root: root}, nil
+}
+
+func (s *dirStore) read(name string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(s.root, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errNoFile
+	}
+	return b, err
+}
+
+func (s *dirStore) write(name string, data []byte) error {
+	return WriteFileAtomic(filepath.Join(s.root, name), data, 0o600)
+}
+
+func (s *dirStore) remove(name string) error {
+	err := os.Remove(filepath.Join(s.root, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return errNoFile
+	}
+	if err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(filepath.Join(s.root, name)))
+}
+
+func (s *dirStore) list(dir string) ([]fileInfo, error) {
+	ents, err := os.ReadDir(filepath.Join(s.root, dir))
+	if err != nil {
+		return nil, err
+	}
+	var out []fileInfo
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") || !e.Type().IsRegular() {
+			continue // leftovers of interrupted atomic writes
+		}
+		st, err := e.Info()
+		if err != nil {
+			continue
+		}
+		out = append(out, fileInfo{name: e.Name(), size: int(st.Size()), modTime: st.ModTime()})
+	}
+	return out, nil
+}
+
+// WriteFileAtomic replaces path with data: temp file in the same directory,
+// fsync, rename over path, fsync the directory so the rename itself is
+// durable.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// memStore is the in-memory store for tests and `aced check`.
+type memStore struct {
+	mu    sync.Mutex
+	files map[string]fileInfoData
+}
+
+type fileInfoData struct {
+	data    []byte
+	modTime time.Time
+}
+
+func newMemStore() *memStore { return &memStore{files: map[string]fileInfoData{}} }
+
+func (m *memStore) read(name string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.files[name]
+	if !ok {
+		return nil, errNoFile
+	}
+	return append([]byte(nil), f.data...), nil
+}
+
+func (m *memStore) write(name string, data []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.files[name] = fileInfoData{data: append([]byte(nil), data...), modTime: time.Now()}
+	return nil
+}
+
+func (m *memStore) remove(name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.files[name]; !ok {
+		return errNoFile
+	}
+	delete(m.files, name)
+	return nil
+}
+
+func (m *memStore) list(dir string) ([]fileInfo, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []fileInfo
+	for n, f := range m.files {
+		if rest, ok := strings.CutPrefix(n, dir+"/"); ok {
+			out = append(out, fileInfo{name: rest, size: len(f.data), modTime: f.modTime})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out, nil
+}
