@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"aced/config"
+	"aced/control"
+	"aced/credential"
+	"aced/modes"
+	"aced/shell"
+	"aced/snmp"
+)
+
+// serve runs the daemon until ctx is cancelled (SIGTERM), then stops
+// gracefully: no new sessions, open sessions closed, nothing half-written.
+func serve(ctx context.Context, o options, log *slog.Logger) error {
+	started := time.Now()
+	if err := os.MkdirAll(o.stateDir, 0o700); err != nil {
+		return fmt.Errorf("state directory: %w", err)
+	}
+	ctl, err := control.New(control.Options{StateDir: o.stateDir, Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := boot(ctl, o, log); err != nil {
+		return err
+	}
+	if len(o.ports) > 0 {
+		// The packet engine is not built yet: say so rather than pretend.
+		log.Warn("data plane not available in this build; --port bindings are recorded but not used", "ports", portFlag(o.ports).String())
+	}
+
+	eng := modes.NewEngine(ctl, modes.EngineOptions{
+		Version:       o.versionTag,
+		Started:       started,
+		AuthorizedKey: authorizedKeys(o.stateDir, log),
+	})
+	srv, err := shell.NewServer(shell.ServerConfig{
+		Engine:   engineAdapter{eng},
+		StateDir: filepath.Join(o.stateDir, "ssh"),
+		Logger:   log,
+		// Automation fans out: backups and NMS polls open many sessions
+		// at once (the goal is 100 concurrent show running-config).
+		MaxSessions: 128,
+	})
+	if err != nil {
+		return err
+	}
+	agent, err := startSNMP(o, ctl, started, log)
+	if err != nil {
+		return err
+	}
+	if agent != nil {
+		defer agent.Close()
+	}
+	l, err := net.Listen("tcp", o.sshListen)
+	if err != nil {
+		return fmt.Errorf("ssh listen: %w", err)
+	}
+	log.Info("aced started", "version", o.versionTag, "ssh", l.Addr().String(), "state_dir", o.stateDir)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("stopping")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// startSNMP starts the agent on --snmp-listen. A port that cannot be bound is
+// logged, not fatal: the SSH CLI must stay reachable to fix it.
+func startSNMP(o options, ctl *control.Control, started time.Time, log *slog.Logger) (*snmp.Agent, error) {
+	if o.snmpListen == "" {
+		return nil, nil
+	}
+	agent, err := snmp.New(snmp.Options{
+		Running:  ctl.Running,
+		StateDir: o.stateDir,
+		Logger:   log.With("sub", "snmp"),
+		Started:  started,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("snmp: %w", err)
+	}
+	pc, err := net.ListenPacket("udp", o.snmpListen)
+	if err != nil {
+		log.Error("snmp agent not started", "listen", o.snmpListen, "err", err)
+		agent.Close()
+		return nil, nil
+	}
+	go func() {
+		if err := agent.Serve(pc); err != nil {
+			log.Error("snmp agent stopped", "err", err)
+		}
+	}()
+	agent.Notify(snmp.Event{Kind: snmp.ColdStart})
+	log.Info("snmp agent listening", "listen", pc.LocalAddr().String())
+	return agent, nil
+}
+
+// boot loads the startup-config the way ACE does: line by line through
+// config mode. A line that fails is logged with its number and skipped; the
+// daemon still starts with everything else.
+func boot(ctl *control.Control, o options, log *slog.Logger) error {
+	text, err := ctl.StartupText()
+	if err != nil {
+		return fmt.Errorf("read startup-config: %w", err)
+	}
+	firstStart := text == ""
+	cfg := loadLines(text, log)
+	if err := ctl.Replace(cfg); err != nil {
+		// Each line parsed, but the whole does not validate (a reference
+		// broken by a skipped line). Keep what validates, object by object.
+		log.Error("startup-config does not validate; starting with the lines that do", "err", err)
+		if err := ctl.Replace(salvage(text, log)); err != nil {
+			return fmt.Errorf("startup-config: %w", err)
+		}
+	}
+	if ctl.Running().Users.Len() > 0 {
+		return nil
+	}
+	pw, generated := o.adminPass, false
+	if pw == "" {
+		pw, generated = randomPassword(), true
+	}
+	hash, err := credential.Hash(pw)
+	if err != nil {
+		return err
+	}
+	if err := ctl.Apply(func(c *config.Config) error {
+		c.Users.Put("admin", &config.User{Name: "admin", Hash: hash, Role: "Admin", Domain: "default-domain"})
+		return nil
+	}); err != nil {
+		return fmt.Errorf("create admin user: %w", err)
+	}
+	if generated {
+		// Printed once, here, and never stored in clear.
+		log.Warn("no users configured: created user admin with a generated password; log in and change it",
+			"user", "admin", "password", pw)
+	} else {
+		log.Info("no users configured: created user admin with the password from ACED_ADMIN_PASSWORD")
+	}
+	if firstStart {
+		if _, err := ctl.SaveStartup(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func loadLines(text string, log *slog.Logger) *config.Config {
+	cfg := config.New()
+	for _, le := range modes.Load(text, cfg) {
+		log.Error("startup-config line rejected", "line", le.Line, "text", le.Text, "err", le.Err)
+	}
+	return cfg
+}
+
+// salvage re-applies the startup-config one top-level block at a time (an
+// object line and its indented sub-lines), keeping each block only if the
+// config still validates, so one broken reference costs one object, not the
+// whole config. It is quadratic, but only runs when the fast path failed.
+func salvage(text string, log *slog.Logger) *config.Config {
+	cfg := config.New()
+	tree := modes.NewTree() // one tree: building it costs milliseconds
+	for _, b := range blocks(text) {
+		cand := cfg.Clone()
+		if errs := tree.Load(b.text, cand); len(errs) > 0 {
+			continue // already logged by loadLines
+		}
+		if err := cand.Validate(); err != nil {
+			log.Error("startup-config block rejected", "line", b.line, "text", firstLine(b.text), "err", err)
+			continue
+		}
+		cfg = cand
+	}
+	return cfg
+}
+
+type block struct {
+	line int
+	text string
+}
+
+// blocks splits a config into top-level lines with their indented children.
+func blocks(text string) []block {
+	var out []block
+	for i, l := range strings.Split(text, "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if l[0] != ' ' && l[0] != '\t' || len(out) == 0 {
+			out = append(out, block{line: i + 1})
+		}
+		out[len(out)-1].text += l + "\n"
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+func randomPassword() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// engineAdapter lets *modes.Engine satisfy shell.Engine: modes returns its
+// concrete *Session, the shell wants its interface.
+type engineAdapter struct{ *modes.Engine }
+
+func (a engineAdapter) NewSession(user, remote string) shell.Session {
+	return sessionAdapter{a.Engine.NewSession(user, remote)}
+}
+
+// sessionAdapter converts modes' Result into the shell's.
+type sessionAdapter struct{ *modes.Session }
+
+func (s sessionAdapter) Exec(line string, w io.Writer) shell.Result {
+	r := s.Session.Exec(line, w)
+	return shell.Result{Exit: r.Exit, Failed: r.Failed}
+}

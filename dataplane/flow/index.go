@@ -1,0 +1,185 @@
+package flow
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// The index maps both keys of every flow to its entry. It is split into a
+// power-of-two number of shards, chosen by the top bits of the key's hash;
+// each shard is an open-addressing table with linear probing.
+//
+// A slot is one 64-bit word: the low 32 bits of the key's hash (the tag)
+// in the high half, and (entry index<<1 | Dir) + 1 in the low half, 0 for
+// empty. The tag filters almost every wrong slot without touching the
+// entry, and it fixes the slot's home position, which backward-shift
+// deletion needs: deletions leave no tombstones, so heavy churn never
+// lengthens probes.
+//
+// Concurrency: writers of a shard hold its mutex and keep its sequence odd
+// while they change slots. Readers take no lock: they read the sequence,
+// probe, read the entry, and read the sequence again; if it moved, or was
+// odd, they retry. Reads therefore never write shared memory, so lookups
+// on two cores do not bounce cache lines between them, and a lookup never
+// waits for another lookup.
+
+// shard is padded to a cache line so neighbouring shards do not share one.
+type shard struct {
+	seq   atomic.Uint64 // odd while a writer is changing slots
+	mu    sync.Mutex    // serialises writers
+	used  int32         // occupied slots; guarded by mu
+	limit int32         // most slots that may be occupied; fixed
+	slots []atomic.Uint64
+	_     [16]byte
+}
+
+// slotLoad is the highest fill of a shard: beyond it a linear-probing miss
+// costs too much. Shards are sized for half of that at full capacity, so
+// a shard only fills early if the hash is badly skewed.
+const (
+	slotLoadNum, slotLoadDen = 7, 8
+	slotsPerKey              = 2 // slots per stored key at full capacity
+)
+
+func slotValue(tag uint32, idx uint32, d Dir) uint64 {
+	return uint64(tag)<<32 | uint64(idx<<1|uint32(d)) + 1
+}
+
+func slotEntry(v uint64) (idx uint32, d Dir) {
+	low := uint32(v) - 1
+	return low >> 1, Dir(low & 1)
+}
+
+func slotTag(v uint64) uint32 { return uint32(v >> 32) }
+
+// home maps a tag onto [0, n) by multiply-shift, so n need not be a power
+// of two and shards can be sized to the slot.
+func home(tag uint32, n int) int {
+	return int(uint64(tag) * uint64(n) >> 32)
+}
+
+// lockPair locks the shards of a flow's two keys in address order, so two
+// writers locking the same pair never deadlock, and marks both as being
+// written.
+func lockPair(a, b *shard) {
+	if a == b {
+		a.mu.Lock()
+		a.seq.Add(1)
+		return
+	}
+	if uintptr(unsafe.Pointer(a)) > uintptr(unsafe.Pointer(b)) {
+		a, b = b, a
+	}
+	a.mu.Lock()
+	b.mu.Lock()
+	a.seq.Add(1)
+	b.seq.Add(1)
+}
+
+func unlockPair(a, b *shard) {
+	a.seq.Add(1)
+	if a != b {
+		b.seq.Add(1)
+		b.mu.Unlock()
+	}
+	a.mu.Unlock()
+}
+
+// readBegin waits until no writer is active and returns the sequence to
+// validate against. Writers hold a shard for a few hundred nanoseconds; if
+// one was descheduled meanwhile, yielding lets it finish.
+func (s *shard) readBegin() uint64 {
+	for spins := 0; ; spins++ {
+		q := s.seq.Load()
+		if q&1 == 0 {
+			return q
+		}
+		if spins > 64 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// findLocked returns the position of the slot of key p, whose tag is tag,
+// or -1. The caller holds s.mu.
+func (s *shard) findLocked(arena []entry, p packed, tag uint32) int {
+	n := len(s.slots)
+	for i, probes := home(tag, n), 0; probes < n; probes++ {
+		v := s.slots[i].Load()
+		if v == 0 {
+			return -1
+		}
+		if slotTag(v) == tag {
+			idx, d := slotEntry(v)
+			if arena[idx].matches(p, d) {
+				return i
+			}
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+	return -1
+}
+
+// positionLocked returns the position of the slot holding exactly v; it
+// must exist. The caller holds s.mu.
+func (s *shard) positionLocked(v uint64) int {
+	n := len(s.slots)
+	for i, probes := home(slotTag(v), n), 0; probes < n; probes++ {
+		if s.slots[i].Load() == v {
+			return i
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+	panic("flow: index slot of a live entry is missing")
+}
+
+// insertLocked puts v in the first free slot from its home. The caller
+// holds s.mu and has checked s.used < s.limit.
+func (s *shard) insertLocked(v uint64) {
+	n := len(s.slots)
+	i := home(slotTag(v), n)
+	for s.slots[i].Load() != 0 {
+		if i++; i == n {
+			i = 0
+		}
+	}
+	s.slots[i].Store(v)
+	s.used++
+}
+
+// removeLocked empties slot i and shifts later members of its probe run
+// back, so every remaining key stays reachable from its home without a
+// tombstone. The caller holds s.mu.
+func (s *shard) removeLocked(i int) {
+	n := len(s.slots)
+	j := i
+	for {
+		if j++; j == n {
+			j = 0
+		}
+		v := s.slots[j].Load()
+		if v == 0 {
+			break
+		}
+		// The slot at j may move to the hole at i only if its home is
+		// not cyclically within (i, j].
+		h := home(slotTag(v), n)
+		if i <= j {
+			if i < h && h <= j {
+				continue
+			}
+		} else if i < h || h <= j {
+			continue
+		}
+		s.slots[i].Store(v)
+		i = j
+	}
+	s.slots[i].Store(0)
+	s.used--
+}

@@ -1,0 +1,255 @@
+package flow
+
+// Ref names one flow: an entry index and the generation the entry had when
+// the flow was inserted. Freeing an entry bumps its generation, so a Ref
+// kept past its flow's end is detected (methods return false) instead of
+// touching the flow that reuses the entry. The zero Ref names no flow.
+// Generations are 24 bits: a Ref must not be kept across 16 million reuses
+// of one entry, which in practice means: not across minutes.
+type Ref struct {
+	idx uint32
+	gen uint32
+}
+
+// Index returns the entry index, stable for the flow's life: show conn
+// derives its conn-ids from it.
+func (r Ref) Index() int { return int(r.idx) }
+
+// IsZero reports whether r is the zero Ref.
+func (r Ref) IsZero() bool { return r == Ref{} }
+
+// Hit is the result of a Lookup. A worker keeps one per packet slot of its
+// batch and lets Lookup fill it.
+type Hit struct {
+	Ref   Ref
+	Dir   Dir   // which key the packet matched
+	State State // state when looked up
+	Flow  Flow
+}
+
+// Lookup finds the flow of a packet with key k, in either direction, and
+// copies it into h (whose contents are unspecified when it returns false).
+// It takes no lock and writes no shared memory.
+func (t *Table) Lookup(k Key, h *Hit) bool {
+	p := k.pack()
+	return t.lookupHashed(p, t.hash.hash(p), h)
+}
+
+func (t *Table) lookupHashed(p packed, hv uint64, h *Hit) bool {
+	s := t.shardOf(hv)
+	for {
+		q := s.readBegin()
+		found := t.probe(s, p, uint32(hv), h)
+		if s.seq.Load() == q {
+			return found
+		}
+	}
+}
+
+// probe searches shard s for p. It runs without the shard's lock, so what
+// it reads may be torn by a writer; Lookup discards the result then.
+func (t *Table) probe(s *shard, p packed, tag uint32, h *Hit) bool {
+	slots := s.slots
+	n := len(slots)
+	for i, probes := home(tag, n), 0; probes < n; probes++ {
+		v := slots[i].Load()
+		if v == 0 {
+			return false
+		}
+		if slotTag(v) == tag {
+			idx, d := slotEntry(v)
+			if int(idx) < len(t.arena) {
+				e := &t.arena[idx]
+				if e.matches(p, d) {
+					m := e.meta.Load()
+					e.load(&h.Flow)
+					h.Ref = Ref{idx: idx, gen: metaGen(m)}
+					h.Dir = d
+					h.State = metaState(m) &^ stPinned
+					return true
+				}
+			}
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+	return false
+}
+
+// MaxBatch is the most keys LookupBatch takes at once.
+const MaxBatch = 64
+
+// LookupBatch looks up keys[i] into hits[i] for i < min(len(keys),
+// len(hits), MaxBatch) and returns a bit mask of the keys found (bit i for
+// keys[i]). The results are exactly those of Lookup.
+//
+// Why a batch: in a table bigger than the CPU caches one lookup is two
+// dependent cache misses (index slot, then entry), each a few hundred
+// nanoseconds on a VM with nested paging, and a CPU cannot run ahead far
+// enough to overlap the next packet's misses. LookupBatch first reads every
+// key's home slot, then every entry those slots point to, as independent
+// loads the CPU overlaps; the real probes that follow find the lines in
+// cache. A worker calls it once per received batch.
+func (t *Table) LookupBatch(keys []Key, hits []Hit) uint64 {
+	n := min(len(keys), len(hits), MaxBatch)
+	var ps [MaxBatch]packed
+	var hs [MaxBatch]uint64
+	var vs [MaxBatch]uint64
+	// Pass 1: hash, and start the index misses.
+	for i := 0; i < n; i++ {
+		ps[i] = keys[i].pack()
+		h := t.hash.hash(ps[i])
+		hs[i] = h
+		s := t.shardOf(h)
+		vs[i] = s.slots[home(uint32(h), len(s.slots))].Load()
+	}
+	// Pass 2: start the entry misses. The loads only warm the cache;
+	// pass 3 reads everything again under the shard sequence.
+	for i := 0; i < n; i++ {
+		if v := vs[i]; v != 0 {
+			if idx, _ := slotEntry(v); int(idx) < len(t.arena) {
+				vs[i] = t.arena[idx].cip.Load()
+			}
+		}
+	}
+	// Pass 3: the real lookups.
+	var found uint64
+	for i := 0; i < n; i++ {
+		if t.lookupHashed(ps[i], hs[i], &hits[i]) {
+			found |= 1 << i
+		}
+	}
+	return found
+}
+
+// Insert adds flow f, created by a client packet with TCP flags tcpFlags
+// (ignored for other protocols), at tick now. Both of its keys become
+// findable at the same moment. It returns ErrFull when the table is at
+// capacity (counted in Stats.Refused; a full table says so before it looks
+// at the keys), ErrExists when either key is in use (Stats.Exists), and
+// ErrInvalid for a malformed flow.
+func (t *Table) Insert(f *Flow, tcpFlags uint8, now Tick) (Ref, error) {
+	cp, sp := f.Client.pack(), f.Server.pack()
+	if cp.proto != sp.proto || cp == sp {
+		return Ref{}, ErrInvalid
+	}
+	ch, sh := t.hash.hash(cp), t.hash.hash(sp)
+	s1, s2 := t.shardOf(ch), t.shardOf(sh)
+
+	idx, ok := t.alloc()
+	if !ok {
+		t.stats.refused.Add(1)
+		return Ref{}, ErrFull
+	}
+	e := &t.arena[idx]
+	gen := metaGen(e.meta.Load())
+	if gen == 0 {
+		gen = 1 // first use of this entry
+	}
+	e.store(f, cp, sp, now)
+	dl, st := t.timeouts.Load().deadline(now, f.Class, cp.proto, initial(cp.proto, tcpFlags))
+
+	var err error
+	lockPair(s1, s2)
+	switch {
+	case s1.findLocked(t.arena, cp, uint32(ch)) >= 0 || s2.findLocked(t.arena, sp, uint32(sh)) >= 0:
+		err = ErrExists
+	case s1 == s2 && s1.used+2 > s1.limit, s1.used+1 > s1.limit, s2.used+1 > s2.limit:
+		err = ErrFull
+	default:
+		s1.insertLocked(slotValue(uint32(ch), idx, DirClient))
+		s2.insertLocked(slotValue(uint32(sh), idx, DirServer))
+		// Live only now, inside the write section: a lookup that sees
+		// the slots also sees the entry live.
+		e.meta.Store(mkMeta(gen, st, dl))
+	}
+	unlockPair(s1, s2)
+
+	switch err {
+	case nil:
+		t.stats.inserts.Add(1)
+		return Ref{idx: idx, gen: gen}, nil
+	case ErrExists:
+		t.stats.exists.Add(1)
+	default:
+		t.stats.refused.Add(1)
+	}
+	t.release(idx) // never published: the generation stays as it was
+	return Ref{}, err
+}
+
+// Observe records a packet of flow r travelling in direction d with TCP
+// flags tcpFlags at tick now: it advances the TCP state and pushes the idle
+// deadline out. It returns the new state, or false if r no longer names a
+// flow. When neither state nor deadline changes (most packets within one
+// tick) it writes nothing, so a busy flow's line is not bounced between the
+// two workers that may handle its two directions.
+func (t *Table) Observe(r Ref, d Dir, tcpFlags uint8, now Tick) (State, bool) {
+	if int(r.idx) >= len(t.arena) {
+		return 0, false
+	}
+	e := &t.arena[r.idx]
+	tt := t.timeouts.Load()
+	for {
+		m := e.meta.Load()
+		if metaGen(m) != r.gen || !metaLive(m) {
+			return 0, false
+		}
+		class, proto := e.classProto()
+		dl, st := tt.deadline(now, class, proto, advance(metaState(m), proto, d, tcpFlags))
+		nm := mkMeta(r.gen, st, dl)
+		if nm == m || e.meta.CompareAndSwap(m, nm) {
+			return st &^ stPinned, true
+		}
+	}
+}
+
+// Delete removes flow r and returns what it held, so the caller can
+// release its source-NAT port and its rserver's connection count. It
+// returns false if r no longer names a flow (already deleted or expired).
+func (t *Table) Delete(r Ref) (Flow, bool) {
+	var f Flow
+	if int(r.idx) >= len(t.arena) || !t.kill(r.idx, r.gen, 0, false, &f) {
+		return Flow{}, false
+	}
+	t.stats.deleted.Add(1)
+	return f, true
+}
+
+// kill removes entry idx if it still holds generation gen and, when
+// expiring, is still past its deadline at now (a packet may have refreshed
+// it since the caller looked). It copies the flow into out.
+func (t *Table) kill(idx, gen uint32, now Tick, expiring bool, out *Flow) bool {
+	e := &t.arena[idx]
+	m := e.meta.Load()
+	if metaGen(m) != gen || !metaLive(m) {
+		return false
+	}
+	cp, sp := e.keys()
+	e.load(out)
+	if m2 := e.meta.Load(); metaGen(m2) != gen || !metaLive(m2) {
+		return false // freed while we read it: what we read may be torn
+	}
+	ch, sh := t.hash.hash(cp), t.hash.hash(sp)
+	s1, s2 := t.shardOf(ch), t.shardOf(sh)
+	lockPair(s1, s2)
+	// Every remover of this entry locks this same pair, so from here on
+	// only Observe can still change meta, and only by CAS.
+	for {
+		m = e.meta.Load()
+		if metaGen(m) != gen || !metaLive(m) ||
+			expiring && (metaState(m)&stPinned != 0 || !now.after(metaDeadline(m))) {
+			unlockPair(s1, s2)
+			return false
+		}
+		if e.meta.CompareAndSwap(m, mkMeta(nextGen(gen), 0, 0)) {
+			break
+		}
+	}
+	s1.removeLocked(s1.positionLocked(slotValue(uint32(ch), idx, DirClient)))
+	s2.removeLocked(s2.positionLocked(slotValue(uint32(sh), idx, DirServer)))
+	unlockPair(s1, s2)
+	t.release(idx)
+	return true
+}
