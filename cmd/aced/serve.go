@@ -12,12 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"aced/config"
 	"aced/control"
 	"aced/credential"
 	"aced/modes"
+	"aced/probes"
 	"aced/shell"
 	"aced/snmp"
 )
@@ -29,7 +31,26 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	if err := os.MkdirAll(o.stateDir, 0o700); err != nil {
 		return fmt.Errorf("state directory: %w", err)
 	}
-	ctl, err := control.New(control.Options{StateDir: o.stateDir, Logger: log})
+	// Probe verdicts feed the status snapshot and, through it, show
+	// commands and SNMP; the agent starts later, so the trap hook looks it
+	// up when a verdict arrives.
+	var agentRef atomic.Pointer[snmp.Agent]
+	health := control.NewHealth(log, func(ev probes.MemberEvent) {
+		if a := agentRef.Load(); a != nil {
+			a.Notify(snmp.Event{Kind: snmp.RServerState, Farm: ev.Member.Farm, RServer: ev.Member.RServer,
+				Port: ev.Member.Port, State: ev.State, Descr: ev.Reason})
+		}
+	})
+	prober := probes.New(probes.Options{Reporter: health})
+	links := &linkWatch{notify: func(ev snmp.Event) {
+		if a := agentRef.Load(); a != nil {
+			a.Notify(ev)
+		}
+	}}
+	ctl, err := control.New(control.Options{StateDir: o.stateDir, Logger: log,
+		Compile: func(c *config.Config) (func(), error) {
+			return func() { prober.Update(c); links.publish(c) }, nil
+		}})
 	if err != nil {
 		return err
 	}
@@ -40,11 +61,28 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		// The packet engine is not built yet: say so rather than pretend.
 		log.Warn("data plane not available in this build; --port bindings are recorded but not used", "ports", portFlag(o.ports).String())
 	}
+	if len(o.ports) > 0 {
+		// Probes leave through the data interfaces (DESIGN: management and
+		// probe path). Without bound ports there is no such path, and
+		// probing from the host's own routes would send traffic where
+		// the operator never asked for it.
+		prober.Start()
+		defer prober.Stop()
+	}
+	agent, err := startSNMP(o, ctl, health.Snapshot, started, log)
+	if err != nil {
+		return err
+	}
+	if agent != nil {
+		agentRef.Store(agent)
+		defer agent.Close()
+	}
 
 	eng := modes.NewEngine(ctl, modes.EngineOptions{
 		Version:       o.versionTag,
 		Started:       started,
 		AuthorizedKey: authorizedKeys(o.stateDir, log),
+		Show:          append(probeCommands(prober), snmpCommands(agent)...),
 	})
 	srv, err := shell.NewServer(shell.ServerConfig{
 		Engine:   engineAdapter{eng},
@@ -56,13 +94,6 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	})
 	if err != nil {
 		return err
-	}
-	agent, err := startSNMP(o, ctl, started, log)
-	if err != nil {
-		return err
-	}
-	if agent != nil {
-		defer agent.Close()
 	}
 	l, err := net.Listen("tcp", o.sshListen)
 	if err != nil {
@@ -83,37 +114,6 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 	return nil
-}
-
-// startSNMP starts the agent on --snmp-listen. A port that cannot be bound is
-// logged, not fatal: the SSH CLI must stay reachable to fix it.
-func startSNMP(o options, ctl *control.Control, started time.Time, log *slog.Logger) (*snmp.Agent, error) {
-	if o.snmpListen == "" {
-		return nil, nil
-	}
-	agent, err := snmp.New(snmp.Options{
-		Running:  ctl.Running,
-		StateDir: o.stateDir,
-		Logger:   log.With("sub", "snmp"),
-		Started:  started,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("snmp: %w", err)
-	}
-	pc, err := net.ListenPacket("udp", o.snmpListen)
-	if err != nil {
-		log.Error("snmp agent not started", "listen", o.snmpListen, "err", err)
-		agent.Close()
-		return nil, nil
-	}
-	go func() {
-		if err := agent.Serve(pc); err != nil {
-			log.Error("snmp agent stopped", "err", err)
-		}
-	}()
-	agent.Notify(snmp.Event{Kind: snmp.ColdStart})
-	log.Info("snmp agent listening", "listen", pc.LocalAddr().String())
-	return agent, nil
 }
 
 // boot loads the startup-config the way ACE does: line by line through

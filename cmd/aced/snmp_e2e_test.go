@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -37,8 +40,75 @@ func TestE2ESNMPFollowsRunningConfig(t *testing.T) {
 	if err != nil || !strings.Contains(string(walk), ".3.77.88.49 = ") {
 		t.Fatalf("cesRserverTable walk lacks MX1 (%v):\n%s", err, walk)
 	}
+	// The CLI shows the same agent.
+	if out, code := d.sshExec(t, "show snmp"); code != 0 || !strings.Contains(out, "SNMP packets input") || !strings.Contains(out, "e2e-ro") {
+		t.Errorf("show snmp: exit %d\n%s", code, out)
+	}
 	// A wrong community gets no answer.
 	if out, err := exec.Command("snmpget", "-v2c", "-c", "wrong", "-t", "1", "-r", "0", target, "1.3.6.1.2.1.1.1.0").CombinedOutput(); err == nil {
 		t.Fatalf("wrong community answered:\n%s", out)
+	}
+}
+
+// lockedBuffer is an io.Writer the test can read while snmptrapd writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// An interface shut down over SSH reaches net-snmp's snmptrapd as a
+// linkDown trap (IF-MIB 1.3.6.1.6.3.1.1.5.3), and no shutdown as linkUp.
+func TestE2ELinkTrapsToSnmptrapd(t *testing.T) {
+	requireTool(t, "sshpass", "-V")
+	requireTool(t, "snmptrapd", "--version")
+	dir := t.TempDir()
+	conf := dir + "/snmptrapd.conf"
+	os.WriteFile(conf, []byte("disableAuthorization yes\n"), 0o600)
+	port := freeUDPPort(t)
+	trapd := exec.Command("snmptrapd", "-f", "-Lo", "-C", "-c", conf, "-m", "", "-On", "-p", dir+"/pid",
+		fmt.Sprintf("udp:127.0.0.1:%d", port))
+	trapd.Env = append(os.Environ(), "SNMPCONFPATH="+dir, "SNMP_PERSISTENT_DIR="+dir, "MIBS=", "MIBDIRS="+dir)
+	out := &lockedBuffer{}
+	trapd.Stdout, trapd.Stderr = out, out
+	if err := trapd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { trapd.Process.Kill(); trapd.Wait() }()
+	waitFor(t, out, "NET-SNMP version")
+
+	d := startDaemon(t, t.TempDir())
+	cfg := fmt.Sprintf("configure terminal\nsnmp-server host 127.0.0.1 traps version 2c public udp-port %d\n"+
+		"snmp-server enable traps snmp linkdown\nsnmp-server enable traps snmp linkup\n"+
+		"interface vlan 10\nip address 198.51.100.2 255.255.255.0\nno shutdown\nend", port)
+	if o, code := d.sshExec(t, cfg); code != 0 {
+		t.Fatalf("configure: %d\n%s", code, o)
+	}
+	waitFor(t, out, ".1.3.6.1.6.3.1.1.5.4") // linkUp
+	if o, code := d.sshExec(t, "configure terminal\ninterface vlan 10\nshutdown\nend"); code != 0 {
+		t.Fatalf("shutdown: %d\n%s", code, o)
+	}
+	waitFor(t, out, ".1.3.6.1.6.3.1.1.5.3") // linkDown
+}
+
+func waitFor(t *testing.T, out *lockedBuffer, s string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(out.String(), s) {
+		if time.Now().After(deadline) {
+			t.Fatalf("snmptrapd never printed %q:\n%s", s, out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
