@@ -3,6 +3,7 @@
 //
 //	aced [--state-dir DIR] [--ssh-listen ADDR] [--snmp-listen ADDR] [--port VLAN=IFNAME ...]
 //	aced check FILE
+//	aced lab up|down|status|mail   (the namespace lab for make run)
 package main
 
 import (
@@ -17,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"aced/lab"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -31,6 +34,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "check":
 			return runCheck(args[1:], stdout, stderr)
+		case "lab":
+			// The self-contained namespace lab of make run and the tests:
+			// aced lab up|down|status|mail (root only).
+			return lab.Main(args[1:])
 		case "version", "--version", "-version":
 			fmt.Fprintln(stdout, "aced", version)
 			return 0

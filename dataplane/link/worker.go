@@ -1,0 +1,316 @@
+package link
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/gopacket/afpacket"
+
+	"aced/dataplane"
+)
+
+// Handler is the engine side of a receive goroutine: the dataplane Worker.
+// Each goroutine Run starts owns one Handler and is the only caller of its
+// methods, so a Handler needs no locks of its own. The slices are valid only
+// during the call; frame lies in the receive ring and may be rewritten in
+// place and passed to out.Transmit.
+type Handler interface {
+	// FromWire handles an Ethernet frame received on the port of vlan.
+	FromWire(vlan int, frame []byte, out dataplane.Output)
+	// FromHost handles an IPv4 packet the kernel sent through the TUN of
+	// vlan (management replies, probes).
+	FromHost(vlan int, packet []byte, out dataplane.Output)
+}
+
+// The goroutines of Run, for W workers and P ports:
+//
+//	wire loops: W per port, each reading one socket of the port's fanout
+//	            group (ZeroCopyReadPacketData) and calling FromWire; a
+//	            frame it transmits goes out through worker w's socket of the
+//	            destination port. A goroutine per socket, not per worker,
+//	            because afpacket blocks in poll(2) on one socket at a time.
+//	host loops: one per TUN, reading a packet per read(2) into its own
+//	            buffer and calling FromHost.
+//
+// Every goroutine has its own Handler, Output and counters; nothing on the
+// per-packet path is shared but the socket descriptors (write(2) is
+// thread-safe) and the TUN files (os.File serialises writers).
+
+// Run starts the loops with one Handler each, newHandler(0) to
+// newHandler(Handlers()-1), called in that order before any loop starts.
+// It returns nil when ctx is done and every loop has stopped (within the
+// ring's PollTimeout), or the first error of a loop, after stopping the
+// others.
+func (l *Links) Run(ctx context.Context, newHandler func(worker int) Handler) error {
+	l.mu.Lock()
+	if l.closed || l.running {
+		l.mu.Unlock()
+		return errors.New("link: run: links closed or already running")
+	}
+	l.running = true
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.running = false
+		l.mu.Unlock()
+	}()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		stop  atomic.Bool
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	fail := func(err error) {
+		once.Do(func() { first = err })
+		cancel()
+	}
+	id := 0
+	for w := range l.cfg.Workers {
+		for _, p := range l.ports {
+			h, o := newHandler(id), &output{l: l, w: w, c: l.loops[id]}
+			s := p.socks[w]
+			wg.Go(func() {
+				if err := l.wireLoop(&stop, p, s, h, o); err != nil {
+					fail(err)
+				}
+			})
+			id++
+		}
+	}
+	for i, t := range l.hosts {
+		t.f.SetReadDeadline(time.Time{})
+		h, o := newHandler(id), &output{l: l, w: i % l.cfg.Workers, c: l.loops[id]}
+		wg.Go(func() {
+			if err := l.hostLoop(t, h, o); err != nil {
+				fail(err)
+			}
+		})
+		id++
+	}
+	<-ctx.Done()
+	stop.Store(true)
+	for _, t := range l.hosts {
+		t.f.SetReadDeadline(time.Now()) // wakes the blocked reader
+	}
+	wg.Wait()
+	return first
+}
+
+// wireLoop reads port p's socket s until stop. Frames that are truncated,
+// carry a VLAN tag (ports are access ports) or come from the port's own MAC
+// (a loop, or our own transmission seen again) are dropped and counted.
+func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *output) error {
+	c := &o.c.ports[p.i]
+	for {
+		frame, ci, err := s.tp.ZeroCopyReadPacketData()
+		if stop.Load() {
+			return nil
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, afpacket.ErrTimeout):
+			continue
+		case errors.Is(err, afpacket.ErrPoll):
+			// The link went down (ENETDOWN); reading resumes by itself
+			// when it comes back, once the error is cleared.
+			c.linkErrors.Add(1)
+			s.clearError()
+			continue
+		default:
+			return fmt.Errorf("link: port %s: receive: %w", p.IfName, err)
+		}
+		if ci.CaptureLength != ci.Length || len(ci.AncillaryData) != 0 || len(frame) < 14 ||
+			[6]byte(frame[6:12]) == p.mac {
+			c.rxDropped.Add(1)
+			continue
+		}
+		c.rxPackets.Add(1)
+		c.rxBytes.Add(uint64(len(frame)))
+		h.FromWire(p.VLAN, frame, o)
+	}
+}
+
+// hostLoop reads the packets the kernel sends through TUN t until its read
+// deadline is set by Run's stop. Anything but IPv4 is dropped and counted.
+func (l *Links) hostLoop(t *hostIf, h Handler, o *output) error {
+	c := &o.c.hosts[l.hostIdx[t.vlan]-1]
+	buf := make([]byte, 1<<16)
+	for {
+		n, err := t.f.Read(buf)
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("link: tun %s: read: %w", t.name, err)
+		}
+		pkt := buf[:n]
+		if n < 20 || pkt[0]>>4 != 4 {
+			c.fromHostDropped.Add(1)
+			continue
+		}
+		c.fromHostPackets.Add(1)
+		c.fromHostBytes.Add(uint64(n))
+		h.FromHost(t.vlan, pkt, o)
+	}
+}
+
+// output is the dataplane.Output of one goroutine.
+type output struct {
+	l *Links
+	w int // the worker whose sockets carry this goroutine's transmissions
+	c *counters
+}
+
+var _ dataplane.Output = (*output)(nil)
+
+// Transmit writes frame out of the port of vlan: one write(2) per frame.
+func (o *output) Transmit(vlan int, frame []byte) {
+	if vlan < 0 || vlan >= len(o.l.byVLAN) || o.l.byVLAN[vlan] == 0 {
+		o.c.noPort.Add(1)
+		return
+	}
+	p := o.l.ports[o.l.byVLAN[vlan]-1]
+	c := &o.c.ports[p.i]
+	if err := p.socks[o.w].tp.WritePacketData(frame); err != nil {
+		c.txErrors.Add(1)
+		return
+	}
+	c.txPackets.Add(1)
+	c.txBytes.Add(uint64(len(frame)))
+}
+
+// ToHost writes packet into the TUN of vlan, so the kernel receives it.
+func (o *output) ToHost(vlan int, packet []byte) {
+	if vlan < 0 || vlan >= len(o.l.hostIdx) || o.l.hostIdx[vlan] == 0 {
+		o.c.noHost.Add(1)
+		return
+	}
+	i := o.l.hostIdx[vlan] - 1
+	c := &o.c.hosts[i]
+	if _, err := o.l.hosts[i].f.Write(packet); err != nil {
+		c.toHostErrors.Add(1)
+		return
+	}
+	c.toHostPackets.Add(1)
+	c.toHostBytes.Add(uint64(len(packet)))
+}
+
+// Counters are kept per goroutine (each loop adds to its own, so the adds
+// are uncontended) and summed by Stats.
+
+type portCounters struct {
+	rxPackets, rxBytes, rxDropped, linkErrors atomic.Uint64
+	txPackets, txBytes, txErrors              atomic.Uint64
+}
+
+type hostCounters struct {
+	toHostPackets, toHostBytes, toHostErrors        atomic.Uint64
+	fromHostPackets, fromHostBytes, fromHostDropped atomic.Uint64
+}
+
+type counters struct {
+	ports          []portCounters
+	hosts          []hostCounters
+	noPort, noHost atomic.Uint64
+	_              [64]byte // keeps the next goroutine's counters off this cache line
+}
+
+func newCounters(ports, hosts int) *counters {
+	return &counters{ports: make([]portCounters, ports), hosts: make([]hostCounters, hosts)}
+}
+
+// PortStats counts one port's traffic since Open.
+type PortStats struct {
+	VLAN   int
+	IfName string
+
+	RxPackets, RxBytes uint64 // frames handed to the Handlers
+	// RxDropped counts frames dropped before the Handlers: truncated,
+	// VLAN-tagged, or sent from the port's own MAC.
+	RxDropped uint64
+	// LinkErrors counts the times a socket reported the link down.
+	LinkErrors uint64
+
+	TxPackets, TxBytes uint64
+	TxErrors           uint64 // failed writes: link down, queue full, too long
+
+	// From the kernel (PACKET_STATISTICS, summed over the fanout group):
+	RingPackets uint64 // frames that reached the rings
+	RingDrops   uint64 // frames lost because a ring was full
+	RingFreezes uint64 // times a V3 ring ran out of free blocks
+}
+
+// HostStats counts one TUN device's traffic since Open.
+type HostStats struct {
+	VLAN int
+	Name string
+
+	ToHostPackets, ToHostBytes, ToHostErrors uint64 // engine -> kernel
+	// kernel -> engine; FromHostDropped counts packets that were not IPv4.
+	FromHostPackets, FromHostBytes, FromHostDropped uint64
+}
+
+// Stats is a snapshot of all counters.
+type Stats struct {
+	Ports []PortStats
+	Hosts []HostStats
+	// NoPort and NoHost count Transmit and ToHost calls for a VLAN without
+	// a port or TUN: an engine bug or a configuration race.
+	NoPort, NoHost uint64
+}
+
+// Stats sums the counters of all goroutines. Safe to call at any time
+// before Close; the kernel's ring counters read 0 after Close.
+func (l *Links) Stats() Stats {
+	st := Stats{Ports: make([]PortStats, len(l.ports)), Hosts: make([]HostStats, len(l.hosts))}
+	for i, p := range l.ports {
+		ps := &st.Ports[i]
+		ps.VLAN, ps.IfName = p.VLAN, p.IfName
+		for _, c := range l.loops {
+			pc := &c.ports[i]
+			ps.RxPackets += pc.rxPackets.Load()
+			ps.RxBytes += pc.rxBytes.Load()
+			ps.RxDropped += pc.rxDropped.Load()
+			ps.LinkErrors += pc.linkErrors.Load()
+			ps.TxPackets += pc.txPackets.Load()
+			ps.TxBytes += pc.txBytes.Load()
+			ps.TxErrors += pc.txErrors.Load()
+		}
+		l.mu.Lock()
+		if !l.closed {
+			for _, s := range p.socks {
+				n, d, f := s.ringStats(l.cfg.Ring.Version)
+				ps.RingPackets += n
+				ps.RingDrops += d
+				ps.RingFreezes += f
+			}
+		}
+		l.mu.Unlock()
+	}
+	for i, h := range l.hosts {
+		hs := &st.Hosts[i]
+		hs.VLAN, hs.Name = h.vlan, h.name
+		for _, c := range l.loops {
+			hc := &c.hosts[i]
+			hs.ToHostPackets += hc.toHostPackets.Load()
+			hs.ToHostBytes += hc.toHostBytes.Load()
+			hs.ToHostErrors += hc.toHostErrors.Load()
+			hs.FromHostPackets += hc.fromHostPackets.Load()
+			hs.FromHostBytes += hc.fromHostBytes.Load()
+			hs.FromHostDropped += hc.fromHostDropped.Load()
+		}
+	}
+	for _, c := range l.loops {
+		st.NoPort += c.noPort.Load()
+		st.NoHost += c.noHost.Load()
+	}
+	return st
+}

@@ -1,0 +1,29 @@
+// Package dataplane is the packet engine: workers that take frames from the
+// ports, answer ARP and ICMP for the box, filter with the compiled ACLs,
+// classify VIP traffic, pick an rserver, NAT in place and send the frame on.
+// It consumes compiled Tables only; it never sees the running-config.
+//
+// The seam with the I/O layer (dataplane/link, AF_PACKET and TUN) is small:
+// a link loop owns sockets and calls a Worker per received frame; the Worker
+// answers through an Output. A Worker is used by one goroutine; the Engine
+// and its Tables are shared.
+package dataplane
+
+// Output is where a Worker sends what it produced while handling one frame.
+// The slices are valid only during the call: an implementation copies or
+// writes them out before returning.
+type Output interface {
+	// Transmit sends an Ethernet frame out of the port of interface vlan N.
+	Transmit(vlan int, frame []byte)
+	// ToHost hands an IPv4 packet (no Ethernet header) addressed to the box's
+	// own interface address on vlan N to the kernel (management and probe
+	// path: SSH, SNMP, ping, probe replies).
+	ToHost(vlan int, packet []byte)
+}
+
+// PortInfo is what the compiler needs to know about a bound port.
+type PortInfo struct {
+	VLAN   int
+	IfName string
+	MAC    [6]byte
+}

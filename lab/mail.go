@@ -1,0 +1,160 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/textproto"
+	"strings"
+	"time"
+)
+
+// Mail is what the server said during one SMTP transaction.
+type Mail struct {
+	Banner string // text of the 220 greeting
+	Queued string // text of the reply to the end of DATA
+}
+
+// Server returns the sink's name from its reply ("s1"), or "" when the
+// server was not a lab sink.
+func (m Mail) Server() string {
+	_, rest, ok := strings.Cut(m.Queued, "queued on ")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, " ")
+	return name
+}
+
+// SendMail runs one SMTP transaction on conn — EHLO, MAIL, RCPT, DATA,
+// QUIT — and closes conn. The caller bounds it with a deadline on conn.
+func SendMail(conn net.Conn, from, to, subject string) (Mail, error) {
+	defer conn.Close()
+	var m Mail
+	tc := textproto.NewConn(conn)
+	_, banner, err := tc.ReadResponse(220)
+	if err != nil {
+		return m, fmt.Errorf("smtp greeting: %w", err)
+	}
+	m.Banner = banner
+	step := func(code int, format string, args ...any) error {
+		if err := tc.PrintfLine(format, args...); err != nil {
+			return err
+		}
+		if _, _, err := tc.ReadResponse(code); err != nil {
+			return fmt.Errorf("smtp %s: %w", strings.Fields(format)[0], err)
+		}
+		return nil
+	}
+	if err := step(250, "EHLO client.lab.example"); err != nil {
+		return m, err
+	}
+	if err := step(250, "MAIL FROM:<%s>", from); err != nil {
+		return m, err
+	}
+	if err := step(250, "RCPT TO:<%s>", to); err != nil {
+		return m, err
+	}
+	if err := step(354, "DATA"); err != nil {
+		return m, err
+	}
+	w := tc.DotWriter()
+	fmt.Fprintf(w, "From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\n\r\nSent through the aced lab.\r\n", from, to, subject)
+	if err := w.Close(); err != nil {
+		return m, fmt.Errorf("smtp data: %w", err)
+	}
+	if _, m.Queued, err = tc.ReadResponse(250); err != nil {
+		return m, fmt.Errorf("smtp end of data: %w", err)
+	}
+	step(221, "QUIT")
+	return m, nil
+}
+
+// SendMail sends one message from the client namespace to the SMTP server
+// at addr (host:port, e.g. the VIP 198.51.100.25:25), over real kernel TCP.
+// Without a deadline in ctx it gives up after 10 s.
+func (l *Lab) SendMail(ctx context.Context, addr string) (Mail, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+	}
+	c, err := l.Dial(ctx, Client, "tcp", addr)
+	if err != nil {
+		return Mail{}, err
+	}
+	d, _ := ctx.Deadline()
+	c.SetDeadline(d)
+	return SendMail(c, "sender@client.example", "postmaster@mail.example", "lab "+addr)
+}
+
+// StartSinks serves a Sink on port 25 of every server, in this process
+// (listeners opened inside the server namespaces). Down closes them.
+func (l *Lab) StartSinks() ([]*Sink, error) {
+	var sinks []*Sink
+	for i := 1; i <= l.opts.Servers; i++ {
+		ln, err := l.Listen(Server(i), "tcp", ServerIP(i)+":25")
+		if err != nil {
+			for _, s := range sinks {
+				s.Close()
+			}
+			return nil, fmt.Errorf("lab: sink %s: %w", Server(i), err)
+		}
+		s := &Sink{Name: Server(i)}
+		go s.Serve(ln)
+		sinks = append(sinks, s)
+	}
+	l.mu.Lock()
+	for _, s := range sinks {
+		l.closers = append(l.closers, s)
+	}
+	l.mu.Unlock()
+	return sinks, nil
+}
+
+// SpawnSinks starts one sink process per server namespace — self followed
+// by "sink ADDR NAME", where self runs Main (e.g. ["/usr/bin/aced", "lab"])
+// — and waits until each greets a client.
+func (l *Lab) SpawnSinks(ctx context.Context, self []string) error {
+	if len(self) == 0 {
+		return errors.New("lab: spawn sinks: no command")
+	}
+	for i := 1; i <= l.opts.Servers; i++ {
+		argv := append(append([]string(nil), self...), "sink", ServerIP(i)+":25", Server(i))
+		if _, err := l.Spawn(Server(i), argv...); err != nil {
+			return err
+		}
+	}
+	for i := 1; i <= l.opts.Servers; i++ {
+		if err := l.WaitSMTP(ctx, Server(i), ServerIP(i)+":25", 5*time.Second); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WaitSMTP polls, for at most d, until the SMTP server at addr greets a
+// client connecting from the namespace of role.
+func (l *Lab) WaitSMTP(ctx context.Context, role, addr string, d time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var last error
+	for ctx.Err() == nil {
+		c, err := l.Dial(ctx, role, "tcp", addr)
+		if err == nil {
+			c.SetDeadline(time.Now().Add(time.Second))
+			_, _, err = textproto.NewConn(c).ReadResponse(220)
+			c.Close()
+			if err == nil {
+				return nil
+			}
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+		case <-time.After(20 * time.Millisecond): // polling, bounded by ctx
+		}
+	}
+	return fmt.Errorf("lab: no smtp server at %s from %s: %w", addr, l.NS(role), last)
+}
