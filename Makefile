@@ -4,7 +4,7 @@
 GO       ?= go
 BIN      := bin/aced
 RUN_DIR  ?= $(CURDIR)/.run
-SSH_PORT ?= 2222
+SSH_PORT ?= 22
 FUZZTIME ?= 4s
 
 .PHONY: all build run test test-deps lint unit fuzz bench smoke clean

@@ -3,6 +3,7 @@
 //
 //	aced [--state-dir DIR] [--ssh-listen ADDR] [--snmp-listen ADDR] [--port VLAN=IFNAME ...]
 //	aced check FILE
+//	aced cli [--state-dir DIR] [-c CMD]...   (local console, root only)
 //	aced lab up|down|status|mail   (the namespace lab for make run)
 package main
 
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"syscall"
 
+	"aced/console"
 	"aced/lab"
 )
 
@@ -34,6 +36,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "check":
 			return runCheck(args[1:], stdout, stderr)
+		case "cli":
+			// The local console: attaches to the running daemon over
+			// STATE/cli.sock (root only).
+			return console.Main(args[1:], os.Stdin, os.Stdout, os.Stderr)
 		case "lab":
 			// The self-contained namespace lab of make run and the tests:
 			// aced lab up|down|status|mail (root only).

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"aced/config"
+	"aced/console"
 	"aced/control"
 	"aced/credential"
 	"aced/modes"
@@ -95,6 +96,14 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	cl, err := console.Listen(console.SocketPath(o.stateDir))
+	if err != nil {
+		return fmt.Errorf("console socket: %w", err)
+	}
+	cctx, stopConsole := context.WithCancel(ctx)
+	consoleDone := make(chan error, 1)
+	go func() { consoleDone <- console.Serve(cctx, cl, engineAdapter{eng}, log.With("sub", "console")) }()
+	defer func() { stopConsole(); <-consoleDone }()
 	l, err := net.Listen("tcp", o.sshListen)
 	if err != nil {
 		return fmt.Errorf("ssh listen: %w", err)
