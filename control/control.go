@@ -86,6 +86,26 @@ func (c *Control) Replace(cfg *config.Config) error {
 	return c.commitLocked(cfg)
 }
 
+// Recompile compiles the running-config again and publishes the result,
+// for changes that come from outside the config: a probe failing or
+// recovering a member changes what the data plane may pick, not what the
+// user configured.
+func (c *Control) Recompile() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.opts.Compile == nil {
+		return nil
+	}
+	publish, err := c.opts.Compile(c.running.Load())
+	if err != nil {
+		return fmt.Errorf("compile: %w", err)
+	}
+	if publish != nil {
+		publish()
+	}
+	return nil
+}
+
 // commitLocked validates, compiles and swaps. c.mu must be held.
 func (c *Control) commitLocked(cand *config.Config) error {
 	if err := cand.Validate(); err != nil {

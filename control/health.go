@@ -67,3 +67,9 @@ func (h *Health) MemberState(ev probes.MemberEvent) {
 		h.onChange(ev)
 	}
 }
+
+// Down reports whether the probes have failed a member; it is the
+// MemberDown of DataplaneCompiler.
+func (h *Health) Down(k status.MemberKey) bool {
+	return h.snap.Load().Members[k].State == status.RealProbeFailed
+}

@@ -6,7 +6,13 @@
 // The seam with the I/O layer (dataplane/link, AF_PACKET and TUN) is small:
 // a link loop owns sockets and calls a Worker per received frame; the Worker
 // answers through an Output. A Worker is used by one goroutine; the Engine
-// and its Tables are shared.
+// and its Tables are shared. A link loop, per worker (Engine.NewWorker):
+//
+//   - Worker.Tick(out) before each receive batch, and at least every 100 ms
+//     when idle (clock, connection expiry, ARP retries);
+//   - Worker.FromWire(vlan, frame, out) per frame received on a port;
+//   - Worker.FromHost(vlan, packet, out) per IPv4 packet read from the TUN
+//     of interface vlan.
 package dataplane
 
 // Output is where a Worker sends what it produced while handling one frame.

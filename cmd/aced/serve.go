@@ -36,7 +36,18 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	// commands and SNMP; the agent starts later, so the trap hook looks it
 	// up when a verdict arrives.
 	var agentRef atomic.Pointer[snmp.Agent]
+	var ctlRef atomic.Pointer[control.Control]
 	health := control.NewHealth(log, func(ev probes.MemberEvent) {
+		if ctl := ctlRef.Load(); ctl != nil {
+			// The member leaves or rejoins rotation: the data plane
+			// recompiles with the new health. Off the reporter's
+			// goroutine, so probing never waits for a commit.
+			go func() {
+				if err := ctl.Recompile(); err != nil {
+					log.Error("recompile after a probe verdict", "err", err)
+				}
+			}()
+		}
 		if a := agentRef.Load(); a != nil {
 			a.Notify(snmp.Event{Kind: snmp.RServerState, Farm: ev.Member.Farm, RServer: ev.Member.RServer,
 				Port: ev.Member.Port, State: ev.State, Descr: ev.Reason})
@@ -48,27 +59,54 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 			a.Notify(ev)
 		}
 	}}
+	pp, err := openPacketPath(o.ports, health.Down, log)
+	if err != nil {
+		return err
+	}
 	ctl, err := control.New(control.Options{StateDir: o.stateDir, Logger: log,
 		Compile: func(c *config.Config) (func(), error) {
-			return func() { prober.Update(c); links.publish(c) }, nil
+			var dp func()
+			if pp != nil {
+				var err error
+				if dp, err = pp.compile(c); err != nil {
+					return nil, err
+				}
+			}
+			return func() {
+				if pp != nil {
+					dp()
+					pp.hostSync(c)
+				}
+				prober.Update(c)
+				links.publish(c)
+			}, nil
 		}})
 	if err != nil {
 		return err
 	}
+	ctlRef.Store(ctl)
 	if err := boot(ctl, o, log); err != nil {
 		return err
 	}
-	if len(o.ports) > 0 {
-		// The packet engine is not built yet: say so rather than pretend.
-		log.Warn("data plane not available in this build; --port bindings are recorded but not used", "ports", portFlag(o.ports).String())
-	}
-	if len(o.ports) > 0 {
+	if pp != nil {
+		// Stop moving packets before the ports are given back.
+		pctx, stopPackets := context.WithCancel(ctx)
+		packetsDone := make(chan error, 1)
+		go func() { packetsDone <- pp.run(pctx) }()
+		defer func() {
+			stopPackets()
+			if err := <-packetsDone; err != nil {
+				log.Error("data plane stopped", "err", err)
+			}
+			pp.close()
+		}()
 		// Probes leave through the data interfaces (DESIGN: management and
 		// probe path). Without bound ports there is no such path, and
 		// probing from the host's own routes would send traffic where
 		// the operator never asked for it.
 		prober.Start()
 		defer prober.Stop()
+		log.Info("data plane running", "ports", portFlag(o.ports).String())
 	}
 	agent, err := startSNMP(o, ctl, health.Snapshot, started, log)
 	if err != nil {

@@ -27,6 +27,16 @@ type Handler interface {
 	FromHost(vlan int, packet []byte, out dataplane.Output)
 }
 
+// Ticker is implemented by Handlers that have periodic work (connection
+// expiry, ARP retries): the wire loop calls Tick from its own goroutine at
+// least every tickEvery, also when no frame arrives.
+type Ticker interface {
+	Tick(out dataplane.Output)
+}
+
+// tickEvery bounds the time between two Ticks of a busy or idle loop.
+const tickEvery = 50 * time.Millisecond
+
 // The goroutines of Run, for W workers and P ports:
 //
 //	wire loops: W per port, each reading one socket of the port's fanout
@@ -109,10 +119,20 @@ func (l *Links) Run(ctx context.Context, newHandler func(worker int) Handler) er
 // (a loop, or our own transmission seen again) are dropped and counted.
 func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *output) error {
 	c := &o.c.ports[p.i]
+	ticker, _ := h.(Ticker)
+	lastTick, n := time.Now(), 0
 	for {
 		frame, ci, err := s.tp.ZeroCopyReadPacketData()
 		if stop.Load() {
 			return nil
+		}
+		// Reading the clock costs tens of ns: look at it every 64 frames
+		// and on every poll timeout, not per frame.
+		if n++; ticker != nil && (n&63 == 0 || err != nil) {
+			if now := time.Now(); now.Sub(lastTick) >= tickEvery {
+				ticker.Tick(o)
+				lastTick = now
+			}
 		}
 		switch {
 		case err == nil:

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"aced/lab"
+)
+
+// The whole appliance in the namespace lab, with real kernel TCP stacks on
+// every side: SMTP clients send mail to the VIP, aced spreads it over the
+// SMTP servers, a server that dies is failed by its probe and gets no more
+// mail, snmptrapd in the client network gets the rserver trap, and SSH
+// reaches the box on its data interface.
+func TestE2ELabSMTPThroughVIP(t *testing.T) {
+	if os.Geteuid() != 0 || lab.Available() != nil {
+		if os.Getenv("ACED_E2E_REQUIRE") != "" {
+			t.Fatalf("the lab needs root and iproute2 (%v)", lab.Available())
+		}
+		t.Skip("the lab needs root and iproute2")
+	}
+	requireTool(t, "sshpass", "-V")
+	requireTool(t, "snmptrapd", "--version")
+	ctx := context.Background()
+	l, err := lab.Up(ctx, lab.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Down)
+	if err := l.SpawnSinks(ctx, []string{acedBin, "lab"}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The example farm, with probe timers short enough for a test, and a
+	// trap receiver in the client network.
+	ex, err := os.ReadFile("../../examples/smtp-farm.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.NewReplacer("  interval 10\n", "  interval 2\n", "  passdetect interval 30\n", "  passdetect interval 2\n",
+		"  receive 5\n", "  receive 1\n").Replace(withoutUsers(string(ex))) + "\n" +
+		"snmp-server host 198.51.100.10 traps version 2c public\nsnmp-server enable traps slb real\n"
+	state := t.TempDir()
+	os.WriteFile(state+"/startup-config", []byte(cfg), 0o600)
+
+	trapDir := t.TempDir()
+	os.WriteFile(trapDir+"/snmptrapd.conf", []byte("disableAuthorization yes\n"), 0o600)
+	trapd := l.Command(ctx, "cl", "snmptrapd", "-f", "-Lo", "-C", "-c", trapDir+"/snmptrapd.conf", "-m", "", "-On",
+		"-p", trapDir+"/pid", "udp:198.51.100.10:162")
+	trapd.Env = append(os.Environ(), "SNMPCONFPATH="+trapDir, "SNMP_PERSISTENT_DIR="+trapDir, "MIBS=", "MIBDIRS="+trapDir)
+	traps := &lockedBuffer{}
+	trapd.Stdout, trapd.Stderr = traps, traps
+	if err := trapd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { trapd.Process.Kill(); trapd.Wait() }()
+
+	log := &lockedBuffer{}
+	aced := exec.Command("ip", "netns", "exec", l.NS("lb"), acedBin, "--state-dir", state, "--ssh-listen", "0.0.0.0:22",
+		"--snmp-listen", "0.0.0.0:161", "--port", "10=lbc", "--port", "20=lbs")
+	aced.Env = append(os.Environ(), "ACED_ADMIN_PASSWORD="+testPassword)
+	aced.Stdout, aced.Stderr = log, log
+	if err := aced.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		aced.Process.Signal(syscall.SIGTERM)
+		if err := aced.Wait(); err != nil {
+			t.Errorf("aced exit: %v\n%s", err, log.String())
+		}
+	}()
+
+	send := func(n int) map[string]int {
+		t.Helper()
+		got := map[string]int{}
+		for i := 0; i < n; i++ {
+			m, err := l.SendMail(ctx, lab.VIP+":25")
+			if err != nil {
+				t.Fatalf("mail %d through the VIP: %v\naced log:\n%s", i, err, log.String())
+			}
+			got[m.Server()]++
+		}
+		return got
+	}
+	// Wait for the data plane: the first mail through the VIP.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := l.SendMail(ctx, lab.VIP+":25"); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("VIP never answered: %v\n%s", err, log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := send(8); got["s1"] == 0 || got["s2"] == 0 || got["s3"] != 0 {
+		t.Fatalf("mail spread %v: want MX1 (s1) and MX2 (s2) only", got)
+	}
+
+	ssh := func(command string) string {
+		out, err := l.Command(ctx, "cl", "sshpass", "-p", testPassword, "ssh", "-o", "StrictHostKeyChecking=no",
+			"-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "PubkeyAuthentication=no",
+			"admin@198.51.100.2", command).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ssh %q from the client network: %v\n%s", command, err, out)
+		}
+		return string(out)
+	}
+	if out := ssh("show version"); !strings.Contains(out, "ACSW") {
+		t.Fatalf("show version over the data interface:\n%s", out)
+	}
+
+	// MX1 dies: its probe fails it, and mail keeps flowing to MX2 alone.
+	if out, err := exec.Command("ip", "netns", "pids", l.NS("s1")).Output(); err == nil {
+		for _, pid := range strings.Fields(string(out)) {
+			exec.Command("kill", pid).Run()
+		}
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		out := ssh("show probe SMTP25")
+		if strings.Contains(out, "203.0.113.11") && strings.Contains(out, "FAILED") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("MX1 never failed its probe:\n%s", out)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if got := send(6); got["s2"] != 6 {
+		t.Fatalf("after MX1 failed, mail went to %v; want all on s2", got)
+	}
+	// CISCO-ENHANCED-SLB-MIB notification, rows indexed by farm SF_SMTP
+	// (7.83.70.95.83.77.84.80) and rserver MX1 (3.77.88.49) port 25, with
+	// the probe's reason; it crossed the data plane from 198.51.100.2.
+	waitFor(t, traps, ".1.3.6.1.4.1.9.9.470.0.")
+	waitFor(t, traps, ".7.83.70.95.83.77.84.80.3.77.88.49.25 = STRING:")
+}

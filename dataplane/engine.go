@@ -1,0 +1,160 @@
+package dataplane
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"aced/dataplane/flow"
+	"aced/internal/clock"
+	"aced/status"
+)
+
+// Config configures an Engine. The zero value is usable.
+type Config struct {
+	// Capacity is the connection table's capacity; 0 = 4 Mi flows.
+	Capacity int
+	// Clock drives flow timeouts and ARP timers; nil = the real clock.
+	Clock clock.Clock
+	// NeighbourSlots bounds the ARP cache (rounded up to a power of two);
+	// 0 = 4096.
+	NeighbourSlots int
+	// Seed keys the connection table's hash; 0 = random (production).
+	Seed uint64
+}
+
+// Engine is the shared part of the data plane: the published Tables, the
+// connection table, the ARP cache and the counters. Workers do the packet
+// work; the Engine is safe for concurrent use by all of them and by the
+// control plane (Publish, Snapshot, Conns, ARP).
+type Engine struct {
+	tables  atomic.Pointer[Tables]
+	flows   *flow.Table
+	neigh   *neighbours
+	sh      *shared
+	release func(flow.Flow) // e.releaseFlow, bound once: no allocation per expiry
+
+	mu      sync.Mutex // guards workers
+	workers []*Worker
+}
+
+// New makes an engine with empty Tables published: until the first
+// Publish every frame is dropped (no interface).
+func New(cfg Config) (*Engine, error) {
+	clk := cfg.Clock
+	if clk == nil {
+		clk = clock.NewReal()
+	}
+	ft, err := flow.New(flow.Config{Capacity: cfg.Capacity, Clock: clk, Seed: cfg.Seed})
+	if err != nil {
+		return nil, fmt.Errorf("connection table: %w", err)
+	}
+	slots := cfg.NeighbourSlots
+	if slots == 0 {
+		slots = 4096
+	}
+	t, err := Build(&Spec{}, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{flows: ft, neigh: newNeighbours(slots), sh: t.sh}
+	e.release = e.releaseFlow
+	e.tables.Store(t)
+	return e, nil
+}
+
+// ErrLineage is returned by Publish for Tables not built from this
+// engine's tables: their stable IDs would name other counters.
+var ErrLineage = errors.New("tables were not built from this engine's tables")
+
+// Tables returns the published tables, the prev argument of the next Build.
+func (e *Engine) Tables() *Tables {
+	return e.tables.Load()
+}
+
+// Publish makes t the engine's tables: one atomic store, after which every
+// worker's next frame sees t. It then applies what t asks of existing
+// flows: timeouts of changed parameter-maps (at each flow's next packet)
+// and the purge of flows of deleted rservers and of members deleted from a
+// failaction purge farm. Other flows keep their rserver.
+func (e *Engine) Publish(t *Tables) error {
+	if t.sh != e.sh {
+		return ErrLineage
+	}
+	if err := e.flows.SetTimeouts(t.timeouts); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	e.tables.Store(t)
+	if len(t.purges) > 0 {
+		gone := make(map[uint16]bool, len(t.purges))
+		for _, id := range t.purges {
+			gone[id] = true
+		}
+		e.flows.DeleteFunc(func(en flow.Entry) bool { return en.Member != 0 && gone[en.Member] }, e.release)
+	}
+	return nil
+}
+
+// releaseFlow gives back what a flow held when it leaves the table: its
+// member's and rserver's connection counts and its VIP's current count.
+// Source NAT ports need no release: the table itself is the allocator.
+func (e *Engine) releaseFlow(f flow.Flow) {
+	if f.Member != 0 && int(f.Member) <= maxMembers {
+		if ms := e.sh.members[f.Member].Load(); ms != nil {
+			ms.release(&e.sh.active[f.Member])
+		}
+	}
+	if f.Farm != 0 && int(f.Farm) <= maxVIPs {
+		if vs := e.sh.vips[f.Farm].Load(); vs != nil {
+			vs.curr.Add(-1)
+		}
+	}
+}
+
+// ClearConns removes every flow for which match returns true (all when
+// match is nil), as `clear conn` does, and returns how many it removed.
+func (e *Engine) ClearConns(match func(status.Conn) bool) int {
+	return e.flows.DeleteFunc(func(en flow.Entry) bool {
+		return match == nil || match(connOf(e.tables.Load(), en, flow.DirClient))
+	}, e.release)
+}
+
+// NewWorker returns a worker for one link goroutine. Workers are never
+// freed: an engine has one per port and core, made at start.
+func (e *Engine) NewWorker() *Worker {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	w := &Worker{e: e, lane: len(e.workers), now: e.flows.Now()}
+	e.workers = append(e.workers, w)
+	return w
+}
+
+// Drops returns the drop counters of all workers, by reason.
+func (e *Engine) Drops() [NumDropReasons]uint64 {
+	var out [NumDropReasons]uint64
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, w := range e.workers {
+		for r := range out {
+			out[r] += w.drops[r].Load()
+		}
+	}
+	return out
+}
+
+// Parked returns how many frames have waited for an ARP answer.
+func (e *Engine) Parked() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var n uint64
+	for _, w := range e.workers {
+		n += w.parked.Load()
+	}
+	return n
+}
+
+// FlowStats returns the connection table's counters.
+func (e *Engine) FlowStats() flow.Stats {
+	return e.flows.Stats()
+}
