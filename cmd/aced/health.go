@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"time"
 
@@ -123,4 +124,32 @@ func linkKind(up bool) snmp.EventKind {
 		return snmp.LinkUp
 	}
 	return snmp.LinkDown
+}
+
+// slbSource is what SNMP reads: the data plane's counters and states, with
+// the probes' PROBE-FAILED verdicts on top (the data plane only knows such a
+// member as out of rotation).
+func slbSource(pp *packetPath, health *control.Health) status.SLBSource {
+	if pp == nil {
+		return health.Snapshot
+	}
+	return func() *status.SLB {
+		s, h := pp.eng.Snapshot(), health.Snapshot()
+		if s == nil || len(h.Members) == 0 {
+			return s
+		}
+		out := *s
+		out.Members = maps.Clone(s.Members)
+		if out.Members == nil {
+			out.Members = map[status.MemberKey]status.MemberStatus{}
+		}
+		for k, m := range h.Members {
+			if m.State == status.RealProbeFailed {
+				x := out.Members[k]
+				x.State, x.StateDescr = m.State, m.StateDescr
+				out.Members[k] = x
+			}
+		}
+		return &out
+	}
 }

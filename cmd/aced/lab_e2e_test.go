@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -133,6 +134,13 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	}
 	if got := send(6); got["s2"] != 6 {
 		t.Fatalf("after MX1 failed, mail went to %v; want all on s2", got)
+	}
+	// show serverfarm reads the same snapshot: MX1 failed, MX2 carried the
+	// mail (ACE's layout, which monitoring scripts parse).
+	farm := ssh("show serverfarm SF_SMTP")
+	if !strings.Contains(farm, "total rservers : 2") || !regexp.MustCompile(`203\.0\.113\.11:25 +\d+ +PROBE-FAILED`).MatchString(farm) ||
+		!regexp.MustCompile(`203\.0\.113\.12:25 +16 +OPERATIONAL +\d+ +([1-9]\d*) `).MatchString(farm) {
+		t.Errorf("show serverfarm SF_SMTP:\n%s", farm)
 	}
 	// CISCO-ENHANCED-SLB-MIB notification, rows indexed by farm SF_SMTP
 	// (7.83.70.95.83.77.84.80) and rserver MX1 (3.77.88.49) port 25, with

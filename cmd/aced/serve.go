@@ -22,6 +22,7 @@ import (
 	"aced/modes"
 	"aced/probes"
 	"aced/shell"
+	"aced/show"
 	"aced/snmp"
 )
 
@@ -108,7 +109,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		defer prober.Stop()
 		log.Info("data plane running", "ports", portFlag(o.ports).String())
 	}
-	agent, err := startSNMP(o, ctl, health.Snapshot, started, log)
+	agent, err := startSNMP(o, ctl, slbSource(pp, health), started, log)
 	if err != nil {
 		return err
 	}
@@ -117,11 +118,17 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		defer agent.Close()
 	}
 
+	showSrc := show.Source{Running: ctl.Running, Health: health.Snapshot}
+	if pp != nil {
+		e := pp.eng
+		showSrc.SLB, showSrc.Stats = e.Snapshot, e.Stats
+		showSrc.Conns, showSrc.ARP, showSrc.Routes, showSrc.ClearConns = e.Conns, e.ARP, e.Routes, e.ClearConns
+	}
 	eng := modes.NewEngine(ctl, modes.EngineOptions{
 		Version:       o.versionTag,
 		Started:       started,
 		AuthorizedKey: authorizedKeys(o.stateDir, log),
-		Show:          append(probeCommands(prober), snmpCommands(agent)...),
+		Show:          append(append(probeCommands(prober), snmpCommands(agent)...), show.Commands(showSrc)...),
 	})
 	srv, err := shell.NewServer(shell.ServerConfig{
 		Engine:   engineAdapter{eng},
