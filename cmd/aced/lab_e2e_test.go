@@ -142,6 +142,25 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 		!regexp.MustCompile(`203\.0\.113\.12:25 +16 +OPERATIONAL +\d+ +([1-9]\d*) `).MatchString(farm) {
 		t.Errorf("show serverfarm SF_SMTP:\n%s", farm)
 	}
+	// MX1 comes back: after passdetect its probe passes again and it takes
+	// mail once more.
+	if _, err := l.Spawn("s1", acedBin, "lab", "sink", lab.ServerIP(1)+":25", "s1"); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		out := ssh("show serverfarm SF_SMTP")
+		if regexp.MustCompile(`203\.0\.113\.11:25 +\d+ +OPERATIONAL`).MatchString(out) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("MX1 never recovered:\n%s", out)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if got := send(8); got["s1"] == 0 {
+		t.Errorf("after MX1 recovered, mail went to %v; want some on s1", got)
+	}
 	// CISCO-ENHANCED-SLB-MIB notification, rows indexed by farm SF_SMTP
 	// (7.83.70.95.83.77.84.80) and rserver MX1 (3.77.88.49) port 25, with
 	// the probe's reason; it crossed the data plane from 198.51.100.2.
