@@ -111,6 +111,13 @@ func Commands(src Source) []modes.ShowCommand {
 			return writeACL(w, src.view().cfg, src.stats(), a.Str("NAME"))
 		},
 	}, {
+		Spec: "show interface [vlan <2-4094>]",
+		Help: map[string]string{"interface": "Show interface state and counters", "vlan": "A VLAN interface",
+			"<2-4094>": "VLAN number"},
+		Run: func(w io.Writer, a grammar.Args) error {
+			return src.view().iface(w, a.Int("<2-4094>"))
+		},
+	}, {
 		Spec: "show ip route",
 		Help: map[string]string{"ip": "Show IP information", "route": "Show the routing table"},
 		Run: func(w io.Writer, _ grammar.Args) error {

@@ -183,6 +183,8 @@ func TestGolden(t *testing.T) {
 		{"route", "show ip route", src},
 		{"acl", "show access-list ALLOW-ALL", src},
 		{"acl-nostats", "show access-list ALLOW-ALL", bare},
+		{"interface", "show interface vlan 10", src},
+		{"interface-all", "show interface", bare},
 	}
 	for _, tc := range tests {
 		t.Run(tc.golden, func(t *testing.T) {
@@ -207,8 +209,8 @@ func TestSpecsCompile(t *testing.T) {
 			Run: func(io.Writer, grammar.Args) error { return nil }}
 		modes.NewTree(append([]modes.ShowCommand{probe}, cmds...)...)
 	}
-	if n := len(Commands(Source{Running: src.Running})); n != 6 {
-		t.Errorf("config-only commands = %d, want 6 (no conn, clear conn, arp)", n)
+	if n := len(Commands(Source{Running: src.Running})); n != 7 {
+		t.Errorf("config-only commands = %d, want 7 (no conn, clear conn, arp)", n)
 	}
 }
 
