@@ -114,6 +114,10 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	if out := ssh("show version"); !strings.Contains(out, "ACSW") {
 		t.Fatalf("show version over the data interface:\n%s", out)
 	}
+	if out := ssh("show interface vlan 10"); !strings.Contains(out, "vlan10 is up, administratively up") ||
+		!regexp.MustCompile(`\n +[1-9]\d* unicast packets input`).MatchString(out) {
+		t.Errorf("show interface vlan 10:\n%s", out)
+	}
 
 	// MX1 dies: its probe fails it, and mail keeps flowing to MX2 alone.
 	if out, err := exec.Command("ip", "netns", "pids", l.NS("s1")).Output(); err == nil {
