@@ -34,6 +34,7 @@ type Engine struct {
 	neigh   *neighbours
 	sh      *shared
 	release func(flow.Flow) // e.releaseFlow, bound once: no allocation per expiry
+	resets  resetQueue      // purged TCP flows waiting for their resets
 
 	mu      sync.Mutex // guards workers
 	workers []*Worker

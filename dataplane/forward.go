@@ -29,6 +29,9 @@ func (w *Worker) established(t *Tables, in *iface, out Output) {
 		w.dropIn(in, DropFlowGone, n)
 		return
 	}
+	if f.Member != 0 && p.Tuple.Proto == header.ProtoTCP {
+		w.noteSeq(h.Ref, h.Dir, f.SeqDelta)
+	}
 	if f.Flags&flagHost != 0 {
 		w.toHostFlow(t, in, h.Dir, out)
 		return

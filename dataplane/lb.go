@@ -86,7 +86,8 @@ func (w *Worker) newConn(t *Tables, in *iface, v *vip, k flow.Key, out Output) {
 		f.Server.SrcPort, f.Server.DstPort = 0, 0
 	}
 	vs.curr.Add(1) // before the insert: the VIP's ID is busy from now on
-	if err := w.insert(&f, v.nat, uint8(p.TCPFlags)); err != nil {
+	ref, err := w.insert(&f, v.nat, uint8(p.TCPFlags))
+	if err != nil {
 		vs.curr.Add(-1)
 		m.stats.release(&w.e.sh.active[m.id])
 		switch {
@@ -101,6 +102,9 @@ func (w *Worker) newConn(t *Tables, in *iface, v *vip, k flow.Key, out Output) {
 			w.dropIn(in, DropNATExhausted, n)
 		}
 		return
+	}
+	if f.Client.Proto == header.ProtoTCP {
+		w.noteSeq(ref, flow.DirClient, 0)
 	}
 	vs.total.Add(1)
 	vs.client.add(w.lane, n)
@@ -164,11 +168,10 @@ func clientSeed(t *header.Tuple) uint64 {
 // insert adds f to the connection table, first choosing its source NAT
 // address and port from pool when there is one: the table itself is the
 // port allocator, refusing a server key already in use.
-func (w *Worker) insert(f *flow.Flow, pool *natPool, tcpFlags uint8) error {
+func (w *Worker) insert(f *flow.Flow, pool *natPool, tcpFlags uint8) (flow.Ref, error) {
 	ft := w.e.flows
 	if pool == nil {
-		_, err := ft.Insert(f, tcpFlags, w.now)
-		return err
+		return ft.Insert(f, tcpFlags, w.now)
 	}
 	ports := f.Client.Proto == header.ProtoTCP || f.Client.Proto == header.ProtoUDP
 	for try := range natTries {
@@ -177,15 +180,15 @@ func (w *Worker) insert(f *flow.Flow, pool *natPool, tcpFlags uint8) error {
 		if ports {
 			f.Server.DstPort = port
 		}
-		_, err := ft.Insert(f, tcpFlags, w.now)
+		ref, err := ft.Insert(f, tcpFlags, w.now)
 		if err != flow.ErrExists {
-			return err
+			return ref, err
 		}
 		if ft.Lookup(f.Client, &w.hit) {
-			return flow.ErrExists // the client key is the one taken
+			return flow.Ref{}, flow.ErrExists // the client key is the one taken
 		}
 	}
-	return errNATExhausted
+	return flow.Ref{}, errNATExhausted
 }
 
 // Source ports handed out by PAT.

@@ -63,6 +63,10 @@ type Worker struct {
 	// arpBuf holds the ARP requests the worker originates (padded to the
 	// Ethernet minimum).
 	arpBuf [minFrame]byte
+	// rstBuf holds the TCP resets of failaction purge; resets the purged
+	// flows one Tick sends.
+	rstBuf [minFrame]byte
+	resets [resetBudget]resetJob
 	// hostBuf receives the host's packets behind room for the link header.
 	hostBuf    [hostBufSize]byte
 	lastExpire flow.Tick
@@ -77,8 +81,8 @@ type Worker struct {
 }
 
 // Tick runs the worker's periodic duties: it reads the clock for the
-// frames that follow, expires a slice of the connection table, and retries
-// or gives up ARP resolutions. The link calls it before each receive batch
+// frames that follow, expires a slice of the connection table, retries
+// or gives up ARP resolutions, and sends the resets of purged flows. The link calls it before each receive batch
 // and at least every 100 ms when idle.
 func (w *Worker) Tick(out Output) {
 	e := w.e
@@ -90,6 +94,9 @@ func (w *Worker) Tick(out Output) {
 	}
 	if e.neigh.waiting.Load() > 0 {
 		w.serviceWait(out, e.tables.Load())
+	}
+	if e.resets.pending.Load() > 0 {
+		w.sendResets(out)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"regexp"
@@ -164,6 +165,29 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	}
 	if got := send(8); got["s1"] == 0 {
 		t.Errorf("after MX1 recovered, mail went to %v; want some on s1", got)
+	}
+	// failaction purge: an open SMTP session on a member that fails its
+	// probe (a probe on a port nothing listens on, so the SMTP service
+	// itself stays up) is reset by aced.
+	conn, err := l.Dial(ctx, "cl", "tcp", lab.VIP+":25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	banner := make([]byte, 64)
+	n, err := conn.Read(banner)
+	if err != nil || !strings.HasPrefix(string(banner[:n]), "220 s") {
+		t.Fatalf("banner %q: %v", banner[:n], err)
+	}
+	mx := map[string]string{"s1": "MX1", "s2": "MX2"}[strings.Fields(string(banner[:n]))[1]]
+	ssh("configure terminal\nprobe tcp DEAD\nport 2525\ninterval 2\nfaildetect 1\nreceive 1\n" +
+		"serverfarm host SF_SMTP\nrserver " + mx + " 25\nprobe DEAD\nend")
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if _, err := conn.Read(banner); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("session on %s after its probe failed: %v, want a reset (failaction purge)\n%s", mx, err, log.String())
+	}
+	if !regexp.MustCompile(`msg="failaction purge" serverfarm=SF_SMTP rserver=` + mx + ` port=25 connections=[1-9]`).MatchString(log.String()) {
+		t.Errorf("no purge logged:\n%s", log.String())
 	}
 	// CISCO-ENHANCED-SLB-MIB notification, rows indexed by farm SF_SMTP
 	// (7.83.70.95.83.77.84.80) and rserver MX1 (3.77.88.49) port 25, with

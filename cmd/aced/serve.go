@@ -24,6 +24,7 @@ import (
 	"aced/shell"
 	"aced/show"
 	"aced/snmp"
+	"aced/status"
 )
 
 // serve runs the daemon until ctx is cancelled (SIGTERM), then stops
@@ -38,6 +39,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	// up when a verdict arrives.
 	var agentRef atomic.Pointer[snmp.Agent]
 	var ctlRef atomic.Pointer[control.Control]
+	var ppRef atomic.Pointer[packetPath]
 	health := control.NewHealth(log, func(ev probes.MemberEvent) {
 		if ctl := ctlRef.Load(); ctl != nil {
 			// The member leaves or rejoins rotation: the data plane
@@ -46,6 +48,16 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 			go func() {
 				if err := ctl.Recompile(); err != nil {
 					log.Error("recompile after a probe verdict", "err", err)
+					return
+				}
+				// failaction purge: with the member out of rotation, reset
+				// its connections both ways (ACE behaviour rule 4).
+				if pp := ppRef.Load(); pp != nil && ev.State == status.RealProbeFailed {
+					if sf := ctl.Running().ServerFarms.Get(ev.Member.Farm); sf != nil && sf.FailAction == config.FailPurge {
+						n := pp.eng.PurgeMember(ev.Member.Farm, ev.Member.RServer, ev.Member.Port)
+						log.Info("failaction purge", "serverfarm", ev.Member.Farm, "rserver", ev.Member.RServer,
+							"port", ev.Member.Port, "connections", n)
+					}
 				}
 			}()
 		}
@@ -64,6 +76,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	ppRef.Store(pp)
 	ctl, err := control.New(control.Options{StateDir: o.stateDir, Logger: log,
 		Compile: func(c *config.Config) (func(), error) {
 			var dp func()

@@ -57,14 +57,15 @@ func (f *Flow) Rewrite(d Dir) Key {
 //	ids   64     Farm<<48 | Member<<32 | ClientIf<<16 | ServerIf
 //	born  64     created Tick<<32 | free-list link (index+1, 0 = end)
 //	meta  64     generation<<40 | State<<32 | deadline Tick
-//	spare 64     reserved (FT replication bookkeeping, next-hop cache)
+//	next  2x32   TCP next sequence number of each side (Dir-indexed),
+//	             0 = not seen; see NoteSeq
 //
 // meta is the only word that changes while the entry is live; one CAS
 // moves the state and the deadline together and fails if the entry was
 // freed meanwhile (the generation changed).
 type entry struct {
 	cip, sip, ports, attr, ids, born, meta atomic.Uint64
-	_                                      uint64
+	next                                   [2]atomic.Uint32
 }
 
 const entrySize = unsafe.Sizeof(entry{})
@@ -99,6 +100,8 @@ func (e *entry) store(f *Flow, cp, sp packed, now Tick) {
 	e.attr.Store(uint64(cp.proto)<<56 | uint64(f.Class)<<48 | uint64(f.Flags)<<40 | uint64(f.SeqDelta))
 	e.ids.Store(uint64(f.Farm)<<48 | uint64(f.Member)<<32 | uint64(f.ClientIf)<<16 | uint64(f.ServerIf))
 	e.born.Store(uint64(now) << 32)
+	e.next[DirClient].Store(0)
+	e.next[DirServer].Store(0)
 }
 
 // matches reports whether the entry's key in direction d is p.

@@ -11,6 +11,9 @@ type Entry struct {
 	Deadline Tick
 	// NoExpiry: the flow's current phase has a timeout of 0 (never).
 	NoExpiry bool
+	// Next is, per direction, the TCP sequence number the sender of
+	// that direction uses next, as NoteSeq last recorded it; 0 = unknown.
+	Next [2]uint32
 }
 
 // snapshot reads entry i into out if it holds a live flow, and returns its
@@ -24,6 +27,7 @@ func (t *Table) snapshot(i uint32, out *Entry) (Ref, bool) {
 	}
 	e.load(&out.Flow)
 	born := e.born.Load()
+	out.Next[DirClient], out.Next[DirServer] = e.next[DirClient].Load(), e.next[DirServer].Load()
 	m2 := e.meta.Load()
 	if metaGen(m2) != metaGen(m) || !metaLive(m2) {
 		return Ref{}, false // freed while we read it

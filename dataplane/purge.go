@@ -1,0 +1,194 @@
+package dataplane
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"aced/dataplane/flow"
+	"aced/dataplane/header"
+)
+
+// failaction purge (ACE §8.4): when a member of a serverfarm with
+// `failaction purge` fails its probe, each of its connections is reset on
+// both sides and removed. PurgeMember removes the flows at once, on the
+// caller's goroutine, so no further packet of them is forwarded; the
+// resets are frames, and only workers own an Output, so the removed TCP
+// flows wait in a queue that every worker's Tick drains, resetBudget at a
+// time.
+//
+// The resets must be acceptable to the peers. RFC 5961 makes a TCP accept
+// a RST only when its sequence number is exactly RCV.NXT (one in the
+// window earns a challenge ACK instead), and in SYN-SENT only when it
+// acknowledges the SYN. The connection table keeps, in the spare word of
+// each entry, the next sequence number of each side (flow.Table.NoteSeq,
+// fed by every segment of a load-balanced TCP flow: sequence number plus
+// length, and the peer's acknowledgement). A reset to one side carries
+// seq = the other side's next and ack = its own next, with RST|ACK.
+
+// resetBudget bounds the flows one Tick resets (two frames each), so a
+// purge of a large member does not stall the worker's receive batch.
+const resetBudget = 128
+
+// maxPendingResets bounds the queue when no worker ticks (about 13 MB);
+// flows purged beyond it are removed without resets.
+const maxPendingResets = 1 << 18
+
+// resetJob is a purged TCP flow waiting for its two resets.
+type resetJob struct {
+	f    flow.Flow
+	next [2]uint32 // flow.Entry.Next at removal
+}
+
+// resetQueue holds the purged flows. pending lets Tick skip it with one
+// atomic load when it is empty, which is almost always.
+type resetQueue struct {
+	pending atomic.Int64
+	skipped atomic.Uint64 // purged flows not reset: queue full
+
+	mu   sync.Mutex
+	jobs []resetJob
+	head int
+}
+
+func (q *resetQueue) push(jobs []resetJob) {
+	if len(jobs) == 0 {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	room := max(0, maxPendingResets-(len(q.jobs)-q.head))
+	if len(jobs) > room {
+		q.skipped.Add(uint64(len(jobs) - room))
+		jobs = jobs[:room]
+	}
+	q.jobs = append(q.jobs, jobs...)
+	q.pending.Add(int64(len(jobs)))
+}
+
+// pop moves up to len(dst) jobs into dst without allocating.
+func (q *resetQueue) pop(dst []resetJob) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := copy(dst, q.jobs[q.head:])
+	q.head += n
+	if q.head == len(q.jobs) {
+		q.jobs, q.head = q.jobs[:0], 0
+	}
+	q.pending.Add(-int64(n))
+	return n
+}
+
+// PurgeMember resets and removes every connection of member rserver:port
+// of serverfarm farm, as `failaction purge` does when the member's probe
+// fails. It is safe from any goroutine. The flows are gone when it
+// returns; the TCP resets leave with the workers' next Ticks. It returns
+// how many flows it removed (0 for an unknown member). The caller first
+// publishes the member's failure, so that no new connection reaches it
+// while the table is walked.
+func (e *Engine) PurgeMember(farm, rserver string, port uint16) int {
+	id := e.tables.Load().memberID(farm, rserver, port)
+	if id == 0 {
+		return 0
+	}
+	var last flow.Entry
+	var jobs []resetJob
+	n := e.flows.DeleteFunc(func(en flow.Entry) bool {
+		if en.Member != id {
+			return false
+		}
+		last = en
+		return true
+	}, func(f flow.Flow) {
+		e.releaseFlow(f)
+		// DeleteFunc calls gone right after the match that removed f;
+		// the check only guards that ordering.
+		if f == last.Flow && f.Client.Proto == header.ProtoTCP && f.Flags&flagLB != 0 && !last.State.Closed() {
+			jobs = append(jobs, resetJob{f: f, next: last.Next})
+		}
+	})
+	e.resets.push(jobs)
+	return n
+}
+
+// memberID returns the ID of member rserver:port of farm, 0 if none.
+func (t *Tables) memberID(farm, rserver string, port uint16) uint16 {
+	for _, f := range t.farms {
+		if f == nil || f.name != farm {
+			continue
+		}
+		for _, m := range f.members {
+			if m.rs.name == rserver && m.port == port {
+				return m.id
+			}
+		}
+	}
+	return 0
+}
+
+// sendResets sends the resets of up to resetBudget purged flows.
+func (w *Worker) sendResets(out Output) {
+	n := w.e.resets.pop(w.resets[:])
+	t := w.e.tables.Load()
+	for i := range n {
+		j := &w.resets[i]
+		f := &j.f
+		cn, sn := j.next[flow.DirClient], j.next[flow.DirServer]
+		// To the client, from the VIP: it sees the server's sequence
+		// numbers shifted by SeqDelta.
+		w.sendReset(t, f.Client.Reverse(), sn+f.SeqDelta, cn, out)
+		// To the rserver, from the address it talks to (client or
+		// nat-pool).
+		w.sendReset(t, f.Server.Reverse(), cn, sn, out)
+	}
+}
+
+// rstSize is a RST segment: IPv4 and TCP headers without options.
+const rstSize = header.EthernetSize + header.IPv4MinSize + 20
+
+// sendReset builds a RST|ACK segment carrying tuple k (source k.SrcIP)
+// in the worker's reset buffer and routes it to k.DstIP.
+func (w *Worker) sendReset(t *Tables, k flow.Key, seq, ack uint32, out Output) {
+	eg, nh, ok := t.route(be32(k.DstIP))
+	if !ok {
+		w.drop(DropNoRoute)
+		return
+	}
+	buf := w.rstBuf[:]
+	clear(buf) // the Ethernet minimum pads with zeros
+	header.PutIPv4(buf[header.EthernetSize:], header.ProtoTCP, replyTTL, k.SrcIP, k.DstIP, rstSize-header.EthernetSize, 0)
+	tcp := header.TCP(buf[header.EthernetSize+header.IPv4MinSize : rstSize])
+	tcp.SetSrcPort(k.SrcPort)
+	tcp.SetDstPort(k.DstPort)
+	tcp.SetSeq(seq)
+	tcp.SetAck(ack)
+	tcp.SetDataOffset(20)
+	tcp.SetFlags(header.TCPRst | header.TCPAck)
+	tcp.SetChecksum(tcp.ComputeChecksum(k.SrcIP, k.DstIP))
+	w.emit(eg, nh, buf, out)
+}
+
+// noteSeq records, for a purge's resets, the sequence numbers of the TCP
+// segment in w.p of flow ref in direction d: what its sender sends next
+// and, from its acknowledgement, what the other side sends next. Each is
+// stored in its sender's own sequence space; a client's acknowledgement
+// counts the server's bytes shifted by SeqDelta.
+func (w *Worker) noteSeq(ref flow.Ref, d flow.Dir, delta uint32) {
+	p, ft := &w.p, w.e.flows
+	tcp := p.TCP()
+	next := tcp.Seq() + uint32(p.End-p.PayloadOff)
+	if p.TCPFlags&header.TCPSyn != 0 {
+		next++
+	}
+	if p.TCPFlags&header.TCPFin != 0 {
+		next++
+	}
+	ft.NoteSeq(ref, d, next)
+	if p.TCPFlags&header.TCPAck == 0 {
+		return
+	}
+	if d == flow.DirClient {
+		ft.NoteSeq(ref, flow.DirServer, tcp.Ack()-delta)
+	} else {
+		ft.NoteSeq(ref, flow.DirClient, tcp.Ack())
+	}
+}
