@@ -139,6 +139,9 @@ type tmux struct {
 func newTmux(t *testing.T) *tmux {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("ACED_E2E_REQUIRE") != "" {
+			t.Fatal("tmux not installed; make test installs it")
+		}
 		t.Skip("tmux not installed")
 	}
 	dir := t.TempDir()

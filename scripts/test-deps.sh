@@ -8,6 +8,7 @@ command -v sshpass >/dev/null || need+=(sshpass)
 command -v ip >/dev/null || need+=(iproute2)
 command -v snmpget >/dev/null || need+=(snmp)
 command -v snmptrapd >/dev/null || need+=(snmptrapd)
+command -v tmux >/dev/null || need+=(tmux)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing test tools: ${need[*]} (run as root or: sudo apt-get install ${need[*]})" >&2
