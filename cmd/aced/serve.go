@@ -77,6 +77,9 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 	ppRef.Store(pp)
+	if pp != nil {
+		defer pp.close() // runs after the packet loops below have stopped
+	}
 	ctl, err := control.New(control.Options{StateDir: o.stateDir, Logger: log,
 		Compile: func(c *config.Config) (func(), error) {
 			var dp func()
@@ -112,7 +115,6 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 			if err := <-packetsDone; err != nil {
 				log.Error("data plane stopped", "err", err)
 			}
-			pp.close()
 		}()
 		// Probes leave through the data interfaces (DESIGN: management and
 		// probe path). Without bound ports there is no such path, and
