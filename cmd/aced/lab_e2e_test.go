@@ -46,6 +46,7 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	}
 	cfg := strings.NewReplacer("  interval 10\n", "  interval 2\n", "  passdetect interval 30\n", "  passdetect interval 2\n",
 		"  receive 5\n", "  receive 1\n").Replace(withoutUsers(string(ex))) + "\n" +
+		"snmp-server community public group Network-Monitor\n" +
 		"snmp-server host 198.51.100.10 traps version 2c public\nsnmp-server enable traps slb real\n"
 	state := t.TempDir()
 	os.WriteFile(state+"/startup-config", []byte(cfg), 0o600)
@@ -114,6 +115,11 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	}
 	if out := ssh("show version"); !strings.Contains(out, "ACSW") {
 		t.Fatalf("show version over the data interface:\n%s", out)
+	}
+	// SNMP on the data interface, permitted by the management policy.
+	if out, err := l.Command(ctx, "cl", "snmpget", "-v2c", "-c", "public", "-On", "-t", "2", "-r", "2",
+		"198.51.100.2", "1.3.6.1.2.1.1.1.0").CombinedOutput(); err != nil || !strings.Contains(string(out), "ACSW") {
+		t.Errorf("snmpget sysDescr from the client network: %v\n%s", err, out)
 	}
 	if out := ssh("show interface vlan 10"); !strings.Contains(out, "vlan10 is up, administratively up") ||
 		!regexp.MustCompile(`\n +[1-9]\d* unicast packets input`).MatchString(out) {
