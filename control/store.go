@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"aced/statefile"
 )
 
 const startupName = "startup-config"
@@ -50,7 +52,7 @@ func (s *dirStore) read(name string) ([]byte, error) {
 }
 
 func (s *dirStore) write(name string, data []byte) error {
-	return WriteFileAtomic(filepath.Join(s.root, name), data, 0o600)
+	return statefile.WriteAtomic(filepath.Join(s.root, name), data, 0o600)
 }
 
 func (s *dirStore) remove(name string) error {
@@ -81,38 +83,6 @@ func (s *dirStore) list(dir string) ([]fileInfo, error) {
 		out = append(out, fileInfo{name: e.Name(), size: int(st.Size()), modTime: st.ModTime()})
 	}
 	return out, nil
-}
-
-// WriteFileAtomic replaces path with data: temp file in the same directory,
-// fsync, rename over path, fsync the directory so the rename itself is
-// durable.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
 }
 
 func syncDir(dir string) error {

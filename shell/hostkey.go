@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/crypto/ssh"
+
+	"aced/statefile"
 )
 
 // Host key files in StateDir, named as sshd names them so operators can
@@ -73,7 +75,7 @@ func loadHostKey(path string, gen func() (crypto.PrivateKey, error)) (ssh.Signer
 	if err != nil {
 		return nil, fmt.Errorf("encode host key %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path, pem.EncodeToMemory(block), 0o600); err != nil {
+	if err := statefile.WriteAtomic(path, pem.EncodeToMemory(block), 0o600); err != nil {
 		return nil, err
 	}
 	s, err := ssh.NewSignerFromKey(key)
@@ -81,47 +83,4 @@ func loadHostKey(path string, gen func() (crypto.PrivateKey, error)) (ssh.Signer
 		return nil, fmt.Errorf("host key %s: %w", path, err)
 	}
 	return s, nil
-}
-
-// writeFileAtomic replaces path with data so that a crash leaves either the
-// old file or the complete new one: temp file, fsync, rename, fsync dir.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
-	}
-	return nil
 }

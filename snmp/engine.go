@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"aced/statefile"
 )
 
 // The SNMP engine's identity (RFC 3411 snmpEngineID) and its boot counter
@@ -100,31 +102,7 @@ func readEngine(path string) ([]byte, uint32, error) {
 // the old or the new file, never a torn one, and the rename is durable.
 func writeEngine(dir string, id []byte, boots uint32) error {
 	data := fmt.Sprintf("engine-id %x\nboots %d\n", id, boots)
-	tmp, err := os.CreateTemp(dir, "."+engineFile+"-*")
-	if err != nil {
-		return fmt.Errorf("snmp engine state: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.WriteString(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("snmp engine state: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("snmp engine state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("snmp engine state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, engineFile)); err != nil {
-		return fmt.Errorf("snmp engine state: %w", err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("snmp engine state: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
+	if err := statefile.WriteAtomic(filepath.Join(dir, engineFile), []byte(data), 0o600); err != nil {
 		return fmt.Errorf("snmp engine state: %w", err)
 	}
 	return nil
