@@ -133,6 +133,21 @@ func (r *renderer) line(indent int, first string, rest ...string) {
 	r.end()
 }
 
+// optN renders "words v" unless v is 0, the "not set" value of most
+// numeric settings.
+func (r *renderer) optN(indent int, words string, v int) {
+	if v != 0 {
+		r.lineN(indent, words, v)
+	}
+}
+
+// optS renders "words v" unless v is empty.
+func (r *renderer) optS(indent int, words, v string) {
+	if v != "" {
+		r.line(indent, words, v)
+	}
+}
+
 // lineN writes "WORDS N".
 func (r *renderer) lineN(indent int, words string, v int) {
 	r.start(indent, words)

@@ -120,9 +120,7 @@ func classHeader(t ClassMapType, matchAny bool) string {
 func renderClassMaps(r *renderer, c *Config) {
 	for _, cm := range c.ClassMaps.All {
 		r.line(0, classHeader(cm.Type, cm.MatchAny), cm.Name)
-		if cm.Description != "" {
-			r.line(2, "description", cm.Description)
-		}
+		r.optS(2, "description", cm.Description)
 		for i := range cm.Matches {
 			r.match(&cm.Matches[i])
 		}
@@ -200,9 +198,7 @@ func renderPolicyMaps(r *renderer, c *Config) {
 				continue
 			}
 			r.line(0, policyHeader(t), p.Name)
-			if p.Description != "" {
-				r.line(2, "description", p.Description)
-			}
+			r.optS(2, "description", p.Description)
 			for i := range p.Classes {
 				r.policyClass(&p.Classes[i])
 			}
@@ -225,9 +221,7 @@ func (r *renderer) policyClass(pc *PolicyClass) {
 	if pc.VIPInService {
 		r.line(4, "loadbalance vip inservice")
 	}
-	if pc.LBPolicy != "" {
-		r.line(4, "loadbalance policy", pc.LBPolicy)
-	}
+	r.optS(4, "loadbalance policy", pc.LBPolicy)
 	switch pc.ICMPReply {
 	case ICMPReplyOn:
 		r.line(4, "loadbalance vip icmp-reply")
@@ -243,9 +237,7 @@ func (r *renderer) policyClass(pc *PolicyClass) {
 		r.n(n.VLAN)
 		r.end()
 	}
-	if pc.ConnParamMap != "" {
-		r.line(4, "connection advanced-options", pc.ConnParamMap)
-	}
+	r.optS(4, "connection advanced-options", pc.ConnParamMap)
 	if pc.Permit {
 		r.line(4, "permit")
 	}
@@ -257,18 +249,12 @@ func (r *renderer) policyClass(pc *PolicyClass) {
 func renderInterfaces(r *renderer, c *Config) {
 	for _, i := range c.Interfaces.All {
 		r.lineN(0, "interface vlan", i.VLAN)
-		if i.Description != "" {
-			r.line(2, "description", i.Description)
-		}
+		r.optS(2, "description", i.Description)
 		r.prefixLine("ip address", i.Addr)
 		r.prefixLine("alias", i.Alias)
 		r.prefixLine("peer ip address", i.PeerAddr)
-		if i.AccessGroupIn != "" {
-			r.line(2, "access-group input", i.AccessGroupIn)
-		}
-		if i.AccessGroupOut != "" {
-			r.line(2, "access-group output", i.AccessGroupOut)
-		}
+		r.optS(2, "access-group input", i.AccessGroupIn)
+		r.optS(2, "access-group output", i.AccessGroupOut)
 		for _, p := range i.ServicePolicies {
 			r.line(2, "service-policy input", p)
 		}

@@ -6,9 +6,7 @@ package config
 func renderProbes(r *renderer, c *Config) {
 	for _, p := range c.Probes.All {
 		r.line(0, "probe", p.Type.String(), p.Name)
-		if p.Description != "" {
-			r.line(2, "description", p.Description)
-		}
+		r.optS(2, "description", p.Description)
 		if p.Address.IsValid() {
 			r.start(2, "ip address")
 			r.a(p.Address)
@@ -17,36 +15,18 @@ func renderProbes(r *renderer, c *Config) {
 			}
 			r.end()
 		}
-		if p.Port != 0 {
-			r.lineN(2, "port", p.Port)
-		}
-		if p.Interval != 0 {
-			r.lineN(2, "interval", p.Interval)
-		}
-		if p.FailDetect != 0 {
-			r.lineN(2, "faildetect", p.FailDetect)
-		}
-		if p.PassDetectIntvl != 0 {
-			r.lineN(2, "passdetect interval", p.PassDetectIntvl)
-		}
-		if p.PassDetectCount != 0 {
-			r.lineN(2, "passdetect count", p.PassDetectCount)
-		}
-		if p.Receive != 0 {
-			r.lineN(2, "receive", p.Receive)
-		}
-		if p.Open != 0 {
-			r.lineN(2, "open", p.Open)
-		}
+		r.optN(2, "port", p.Port)
+		r.optN(2, "interval", p.Interval)
+		r.optN(2, "faildetect", p.FailDetect)
+		r.optN(2, "passdetect interval", p.PassDetectIntvl)
+		r.optN(2, "passdetect count", p.PassDetectCount)
+		r.optN(2, "receive", p.Receive)
+		r.optN(2, "open", p.Open)
 		if p.ConnTermForced {
 			r.line(2, "connection term forced")
 		}
-		if p.SendData != "" {
-			r.line(2, "send-data", p.SendData)
-		}
-		if p.DomainName != "" {
-			r.line(2, "domain", p.DomainName)
-		}
+		r.optS(2, "send-data", p.SendData)
+		r.optS(2, "domain", p.DomainName)
 		if p.ExpectAddress.IsValid() {
 			r.start(2, "expect address")
 			r.a(p.ExpectAddress)
@@ -55,9 +35,7 @@ func renderProbes(r *renderer, c *Config) {
 		if p.RequestMethod != "" || p.RequestURL != "" {
 			r.line(2, "request method", orStr(p.RequestMethod, "get"), "url", orStr(p.RequestURL, "/"))
 		}
-		if p.Credentials != "" {
-			r.line(2, "credentials", p.Credentials)
-		}
+		r.optS(2, "credentials", p.Credentials)
 		for _, h := range p.Headers {
 			r.line(2, "header", h.Name, "header-value", h.Value)
 		}
@@ -67,48 +45,30 @@ func renderProbes(r *renderer, c *Config) {
 			r.n(s.Max)
 			r.end()
 		}
-		if p.ExpectRegex != "" {
-			r.line(2, "expect regex", p.ExpectRegex)
-		}
-		if p.SSLVersion != "" {
-			r.line(2, "ssl version", p.SSLVersion)
-		}
+		r.optS(2, "expect regex", p.ExpectRegex)
+		r.optS(2, "ssl version", p.SSLVersion)
 	}
 }
 
 func renderParamMaps(r *renderer, c *Config) {
 	for _, p := range c.ParamMaps.All {
 		r.line(0, "parameter-map type connection", p.Name)
-		if p.Description != "" {
-			r.line(2, "description", p.Description)
-		}
+		r.optS(2, "description", p.Description)
 		if p.InactivityTimeout >= 0 {
 			r.lineN(2, "set timeout inactivity", p.InactivityTimeout)
 		}
-		if p.EmbryonicTimeout != 0 {
-			r.lineN(2, "set tcp timeout embryonic", p.EmbryonicTimeout)
-		}
-		if p.HalfClosedTimeout != 0 {
-			r.lineN(2, "set tcp timeout half-closed", p.HalfClosedTimeout)
-		}
-		if p.RateLimitConn != 0 {
-			r.lineN(2, "rate-limit connection", p.RateLimitConn)
-		}
-		if p.RateLimitBW != 0 {
-			r.lineN(2, "rate-limit bandwidth", p.RateLimitBW)
-		}
-		if p.SynRetry != 0 {
-			r.lineN(2, "set tcp syn-retry", p.SynRetry)
-		}
+		r.optN(2, "set tcp timeout embryonic", p.EmbryonicTimeout)
+		r.optN(2, "set tcp timeout half-closed", p.HalfClosedTimeout)
+		r.optN(2, "rate-limit connection", p.RateLimitConn)
+		r.optN(2, "rate-limit bandwidth", p.RateLimitBW)
+		r.optN(2, "set tcp syn-retry", p.SynRetry)
 	}
 }
 
 func renderRServers(r *renderer, c *Config) {
 	for _, s := range c.RServers.All {
 		r.line(0, "rserver host", s.Name)
-		if s.Description != "" {
-			r.line(2, "description", s.Description)
-		}
+		r.optS(2, "description", s.Description)
 		if s.Addr.IsValid() {
 			r.start(2, "ip address")
 			r.a(s.Addr)
@@ -151,9 +111,7 @@ func (r *renderer) limits(indent, cmax, cmin, rateConn, rateBW int) {
 func renderServerFarms(r *renderer, c *Config) {
 	for _, f := range c.ServerFarms.All {
 		r.line(0, "serverfarm host", f.Name)
-		if f.Description != "" {
-			r.line(2, "description", f.Description)
-		}
+		r.optS(2, "description", f.Description)
 		switch f.Predictor {
 		case PredLeastConns:
 			r.start(2, "predictor leastconns")
@@ -209,9 +167,7 @@ func (r *renderer) member(m *Member) {
 		r.n(int(m.Port))
 	}
 	r.end()
-	if m.Description != "" {
-		r.line(4, "description", m.Description)
-	}
+	r.optS(4, "description", m.Description)
 	if m.WeightSet {
 		r.lineN(4, "weight", m.Weight)
 	}

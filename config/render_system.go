@@ -126,18 +126,12 @@ func renderFTObjects(r *renderer, c *Config) {
 		if p.HeartbeatCount != 0 && p.HeartbeatCount != DefaultHeartbeatCount {
 			r.lineN(2, "heartbeat count", p.HeartbeatCount)
 		}
-		if p.FTInterfaceVLAN != 0 {
-			r.lineN(2, "ft-interface vlan", p.FTInterfaceVLAN)
-		}
-		if p.QueryVLAN != 0 {
-			r.lineN(2, "query-interface vlan", p.QueryVLAN)
-		}
+		r.optN(2, "ft-interface vlan", p.FTInterfaceVLAN)
+		r.optN(2, "query-interface vlan", p.QueryVLAN)
 	}
 	for _, g := range c.FT.Groups.All {
 		r.lineN(0, "ft group", g.ID)
-		if g.Peer != 0 {
-			r.lineN(2, "peer", g.Peer)
-		}
+		r.optN(2, "peer", g.Peer)
 		if g.Priority != 0 && g.Priority != DefaultFTPriority {
 			r.lineN(2, "priority", g.Priority)
 		}
@@ -147,9 +141,7 @@ func renderFTObjects(r *renderer, c *Config) {
 		if g.NoPreempt {
 			r.line(2, "no preempt")
 		}
-		if g.AssociateContext != "" {
-			r.line(2, "associate-context", g.AssociateContext)
-		}
+		r.optS(2, "associate-context", g.AssociateContext)
 		if g.InService {
 			r.line(2, "inservice")
 		}
@@ -158,12 +150,8 @@ func renderFTObjects(r *renderer, c *Config) {
 
 func renderSNMP(r *renderer, c *Config) {
 	s := &c.SNMP
-	if s.Contact != "" {
-		r.line(0, "snmp-server contact", s.Contact)
-	}
-	if s.Location != "" {
-		r.line(0, "snmp-server location", s.Location)
-	}
+	r.optS(0, "snmp-server contact", s.Contact)
+	r.optS(0, "snmp-server location", s.Location)
 	for _, cm := range s.Communities {
 		r.line(0, "snmp-server community", cm.Name, "group", orStr(cm.Group, DefaultSNMPGroup))
 	}
