@@ -33,8 +33,8 @@ type member struct {
 }
 
 // member resolves the state of rserver m of farm f. Precedence: configured
-// out of service, then a failed probe, then the data plane's state, then
-// the configured state.
+// out of service, then the snapshot's state (a failed probe is merged into
+// it by Source.view), then the configured state.
 func (v view) member(f *config.ServerFarm, m *config.Member) member {
 	rs := v.cfg.RServers.Get(m.RServer)
 	key := status.MemberKey{Farm: f.Name, RServer: m.RServer, Port: m.Port}
@@ -43,15 +43,9 @@ func (v view) member(f *config.ServerFarm, m *config.Member) member {
 	if v.slb != nil {
 		out.st = v.slb.Members[key]
 	}
-	var probe status.RealState
-	if v.health != nil {
-		probe = v.health.Members[key].State
-	}
 	switch {
 	case m.State == config.MemberOutOfService || rs == nil || !rs.InService:
 		out.state = status.RealOutOfService
-	case probe == status.RealProbeFailed:
-		out.state = status.RealProbeFailed
 	case out.st.State != status.RealUnknown:
 		out.state = out.st.State
 	case m.State == config.MemberStandby:

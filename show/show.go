@@ -39,9 +39,8 @@ const MaxConnRows = 1000
 // view is one command's consistent set of inputs, read once per command so
 // a line never mixes two snapshots.
 type view struct {
-	cfg    *config.Config
-	slb    *status.SLB
-	health *status.SLB
+	cfg *config.Config
+	slb *status.SLB // with the probes' verdicts merged in
 }
 
 func (s Source) view() view {
@@ -50,7 +49,7 @@ func (s Source) view() view {
 		v.slb = s.SLB()
 	}
 	if s.Health != nil {
-		v.health = s.Health()
+		v.slb = v.slb.WithVerdicts(s.Health())
 	}
 	if v.cfg == nil {
 		v.cfg = config.New()

@@ -278,9 +278,14 @@ func TestMemberStatePrecedence(t *testing.T) {
 			cfg.EditRServer("MX1").InService = tc.rsIn
 			f := cfg.EditServerFarm("SF_SMTP")
 			f.Member("MX1", 25).State = tc.memberIn
-			v := view{cfg: cfg,
-				slb:    &status.SLB{Members: map[status.MemberKey]status.MemberStatus{key: {State: tc.slb}}},
-				health: &status.SLB{Members: map[status.MemberKey]status.MemberStatus{key: {State: tc.health}}}}
+			v := Source{Running: func() *config.Config { return cfg },
+				SLB: func() *status.SLB {
+					return &status.SLB{Members: map[status.MemberKey]status.MemberStatus{key: {State: tc.slb}}}
+				},
+				Health: func() *status.SLB {
+					return &status.SLB{Members: map[status.MemberKey]status.MemberStatus{key: {State: tc.health}}}
+				},
+			}.view()
 			if got := v.member(f, f.Member("MX1", 25)).state; got != tc.want {
 				t.Errorf("state = %s, want %s", got, tc.want)
 			}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net"
 	"time"
 
@@ -126,30 +125,11 @@ func linkKind(up bool) snmp.EventKind {
 	return snmp.LinkDown
 }
 
-// slbSource is what SNMP reads: the data plane's counters and states, with
-// the probes' PROBE-FAILED verdicts on top (the data plane only knows such a
-// member as out of rotation).
+// slbSource is what SNMP and show commands read: the data plane's counters
+// and states with the probes' verdicts on top.
 func slbSource(pp *packetPath, health *control.Health) status.SLBSource {
 	if pp == nil {
 		return health.Snapshot
 	}
-	return func() *status.SLB {
-		s, h := pp.eng.Snapshot(), health.Snapshot()
-		if s == nil || len(h.Members) == 0 {
-			return s
-		}
-		out := *s
-		out.Members = maps.Clone(s.Members)
-		if out.Members == nil {
-			out.Members = map[status.MemberKey]status.MemberStatus{}
-		}
-		for k, m := range h.Members {
-			if m.State == status.RealProbeFailed {
-				x := out.Members[k]
-				x.State, x.StateDescr = m.State, m.StateDescr
-				out.Members[k] = x
-			}
-		}
-		return &out
-	}
+	return func() *status.SLB { return pp.eng.Snapshot().WithVerdicts(health.Snapshot()) }
 }

@@ -124,7 +124,8 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		defer prober.Stop()
 		log.Info("data plane running", "ports", portFlag(o.ports).String())
 	}
-	agent, err := startSNMP(o, ctl, slbSource(pp, health), started, log)
+	slb := slbSource(pp, health)
+	agent, err := startSNMP(o, ctl, slb, started, log)
 	if err != nil {
 		return err
 	}
@@ -133,10 +134,10 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		defer agent.Close()
 	}
 
-	showSrc := show.Source{Running: ctl.Running, Health: health.Snapshot}
+	showSrc := show.Source{Running: ctl.Running, SLB: slb}
 	if pp != nil {
 		e := pp.eng
-		showSrc.SLB, showSrc.Stats = e.Snapshot, e.Stats
+		showSrc.Stats = e.Stats
 		showSrc.Conns, showSrc.ARP, showSrc.Routes, showSrc.ClearConns = e.Conns, e.ARP, e.Routes, e.ClearConns
 	}
 	eng := modes.NewEngine(ctl, modes.EngineOptions{
