@@ -80,6 +80,11 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	if pp != nil {
 		defer pp.close() // runs after the packet loops below have stopped
 	}
+	// last is the config the publish step below last saw; publish runs
+	// under the commit lock, so no other lock is needed. A Recompile after
+	// a probe verdict republishes the same config: only the data plane
+	// needs it, not the probes, the TUN addresses or the link watcher.
+	var last *config.Config
 	ctl, err := control.New(control.Options{StateDir: o.stateDir, Logger: log,
 		Compile: func(c *config.Config) (func(), error) {
 			var dp func()
@@ -92,6 +97,12 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 			return func() {
 				if pp != nil {
 					dp()
+				}
+				if c == last {
+					return
+				}
+				last = c
+				if pp != nil {
 					pp.hostSync(c)
 				}
 				prober.Update(c)
