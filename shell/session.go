@@ -169,16 +169,11 @@ func (c *cli) runLine(line string) Result {
 	// A long command is not idleness; a --More-- left unanswered is.
 	c.idle.setWaiting(false)
 	defer c.idle.setWaiting(true)
-	res := execLine(c.s, line, w, len(c.s.Prompt()))
+	// Output modifiers ("| include ...") are the engine's: only it knows
+	// which commands produce filterable output.
+	res := c.s.Exec(line, w)
 	c.idle.touch(c.opts.Now())
 	return res
-}
-
-// execLine runs line through s. Output modifiers ("| include ...") are the
-// engine's: only it knows which commands produce filterable output, so a
-// "|" inside, say, a description is never mistaken for one.
-func execLine(s Session, line string, w io.Writer, caretAt int) Result {
-	return s.Exec(line, w)
 }
 
 // RunCommands runs the lines of text (an SSH exec request: one command, or
@@ -190,7 +185,7 @@ func RunCommands(w io.Writer, s Session, text string, terminal bool) (failed boo
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		res := execLine(s, line, out, 0)
+		res := s.Exec(line, out)
 		out.endLine()
 		failed = failed || res.Failed
 		if res.Exit {
