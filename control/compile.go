@@ -67,9 +67,7 @@ func markDown(s *dataplane.Spec, down MemberDown) {
 		f := &s.Farms[i]
 		for j := range f.Members {
 			m := &f.Members[j]
-			if m.State == dataplane.MemberInService && down(status.MemberKey{Farm: f.Name, RServer: m.RServer, Port: m.Port}) {
-				m.State = dataplane.MemberOutOfService
-			}
+			m.Failed = down(status.MemberKey{Farm: f.Name, RServer: m.RServer, Port: m.Port})
 		}
 	}
 }
@@ -197,7 +195,13 @@ func connParamSpec(p *config.ParamMapConn) dataplane.ConnParamSpec {
 }
 
 func farmSpec(cfg *config.Config, f *config.ServerFarm) dataplane.FarmSpec {
-	fs := dataplane.FarmSpec{Name: f.Name, HashMask: f.HashMask, Purge: f.FailAction == config.FailPurge}
+	fs := dataplane.FarmSpec{Name: f.Name, HashMask: f.HashMask}
+	switch f.FailAction {
+	case config.FailPurge:
+		fs.FailAction = dataplane.FailPurge
+	case config.FailReassign:
+		fs.FailAction = dataplane.FailReassign
+	}
 	switch f.Predictor {
 	case config.PredLeastConns:
 		fs.Predictor = dataplane.LeastConns
@@ -210,7 +214,7 @@ func farmSpec(cfg *config.Config, f *config.ServerFarm) dataplane.FarmSpec {
 		fs.Members = append(fs.Members, dataplane.MemberSpec{
 			RServer: m.RServer, Port: m.Port, Weight: m.EffectiveWeight(cfg.RServers.Get(m.RServer)),
 			State: dataplane.MemberState(m.State), ConnMax: m.ConnMax, ConnMin: m.EffectiveConnMin(),
-			RateConn: m.RateConn,
+			RateConn: m.RateConn, Backup: m.BackupName, BackupPort: m.BackupPort,
 		})
 	}
 	return fs

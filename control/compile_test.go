@@ -69,7 +69,7 @@ func TestSpecSMTPFarm(t *testing.T) {
 		{RServer: "MX1", Port: 25, Weight: 8, State: dataplane.MemberInService},
 		{RServer: "MX2", Port: 25, Weight: 16, State: dataplane.MemberInService},
 	}
-	if f.Predictor != dataplane.LeastConns || !f.Purge || fmt.Sprint(f.Members) != fmt.Sprint(want) {
+	if f.Predictor != dataplane.LeastConns || f.FailAction != dataplane.FailPurge || fmt.Sprint(f.Members) != fmt.Sprint(want) {
 		t.Errorf("farm %+v", f)
 	}
 	for _, r := range s.RServers {

@@ -55,12 +55,11 @@ func (b *builder) buildFarms() error {
 		if _, dup := b.farms[fs.Name]; dup {
 			return fmt.Errorf("serverfarm %s: defined twice: %w", fs.Name, ErrSpec)
 		}
-		f := &farm{name: fs.Name, pred: fs.Predictor, purge: fs.Purge}
+		f := &farm{name: fs.Name, pred: fs.Predictor, fail: fs.FailAction}
 		f.stats = carry(b.prev.carry.farms, t.carry.farms, fs.Name)
 		if fs.HashMask.Is4() {
 			f.mask = fs.HashMask.As4()
 		}
-		backends := make([]predictor.Backend, 0, len(fs.Members))
 		for _, ms := range fs.Members {
 			rs := b.rs[ms.RServer]
 			if rs == nil {
@@ -75,16 +74,21 @@ func (b *builder) buildFarms() error {
 			}
 			st.setLimits(&sh.active[id], ms.ConnMax, ms.ConnMin, ms.RateConn)
 			m := &member{
-				id: id, farm: f, rs: rs, port: ms.Port, weight: ms.Weight, state: ms.State,
-				up: rs.inService && ms.State == MemberInService, stats: st,
+				id: id, farm: f, rs: rs, port: ms.Port, weight: ms.Weight, state: ms.State, failed: ms.Failed,
+				up: rs.inService && ms.State == MemberInService && !ms.Failed, stats: st,
 			}
 			if m.weight < 0 || m.weight > predictor.MaxWeight {
 				return fmt.Errorf("serverfarm %s: rserver %s: weight %d: %w", fs.Name, ms.RServer, m.weight, ErrSpec)
 			}
 			f.members = append(f.members, m)
 			t.members[id] = m
+		}
+		linkBackups(f, fs.Members)
+		b.drains(f)
+		backends := make([]predictor.Backend, 0, len(f.members))
+		for _, m := range f.members {
 			backends = append(backends, predictor.Backend{
-				Index: int(id), Name: ms.RServer + ":" + strconv.Itoa(int(ms.Port)), Weight: m.weight, Up: m.up,
+				Index: int(m.id), Name: m.rs.name + ":" + strconv.Itoa(int(m.port)), Weight: m.weight, Up: m.up,
 			})
 		}
 		if err := b.predictor(f, backends); err != nil {
@@ -95,6 +99,49 @@ func (b *builder) buildFarms() error {
 	}
 	b.purges(removed)
 	return nil
+}
+
+// linkBackups resolves each member's backup-rserver to the farm member it
+// names and brings up the `inservice standby` backups whose primary is
+// down (ACE: a standby backup "remains inactive unless the primary real
+// server fails"). One level only: a backup does not stand in for its
+// primary's backup.
+func linkBackups(f *farm, specs []MemberSpec) {
+	for i, ms := range specs {
+		if ms.Backup == "" {
+			continue
+		}
+		for _, c := range f.members {
+			if c.rs.name == ms.Backup && c.port == ms.BackupPort && c != f.members[i] {
+				f.members[i].backup = c
+				break
+			}
+		}
+	}
+	for _, m := range f.members {
+		if bk := m.backup; bk != nil && !m.up && bk.state == MemberStandby && bk.rs.inService && !bk.failed {
+			bk.up = true
+		}
+	}
+}
+
+// drains lists the members of f that enter graceful drain with this build:
+// `inservice standby`, nobody's backup, and in rotation in the previous
+// tables. (A backup going idle because its primary came back keeps its
+// connections.)
+func (b *builder) drains(f *farm) {
+	backups := map[*member]bool{}
+	for _, m := range f.members {
+		backups[m.backup] = true
+	}
+	for _, m := range f.members {
+		if m.state != MemberStandby || m.up || backups[m] || int(m.id) >= len(b.prev.members) {
+			continue
+		}
+		if old := b.prev.members[m.id]; old != nil && old.up && old.farm.name == f.name {
+			b.t.drains = append(b.t.drains, m.id)
+		}
+	}
 }
 
 func (b *builder) predictor(f *farm, bs []predictor.Backend) error {
@@ -117,9 +164,10 @@ func (b *builder) predictor(f *farm, bs []predictor.Backend) error {
 	return nil
 }
 
-// purges lists the removed members whose flows end with this commit: those
-// whose rserver is gone from the config, and those of a farm with
-// failaction purge. Others drain: their flows run to their natural end.
+// purges lists the removed members whose flows end with this commit, with
+// resets: those whose rserver is gone from the config (nothing is left to
+// forward them to), and those of a farm with failaction purge. Others
+// drain: their flows run to their natural end.
 func (b *builder) purges(removed []uint16) {
 	for _, id := range removed {
 		if int(id) >= len(b.prev.members) || b.prev.members[id] == nil {
@@ -128,7 +176,7 @@ func (b *builder) purges(removed []uint16) {
 		m := b.prev.members[id]
 		_, rsKept := b.rs[m.rs.name]
 		f := b.farms[m.farm.name]
-		if !rsKept || m.farm.purge || f != nil && f.purge {
+		if !rsKept || m.farm.fail == FailPurge || f != nil && f.fail == FailPurge {
 			b.t.purges = append(b.t.purges, id)
 		}
 	}

@@ -154,6 +154,20 @@ func (m *memberStats) release(active *atomic.Int32) {
 	releaseSlot(&m.rs.active, m.rs)
 }
 
+// adopt counts a connection that moves to the member from another
+// (failaction reassign): no limit applies, and it is not a new connection
+// for the totals.
+func (m *memberStats) adopt(active *atomic.Int32) {
+	adoptSlot(active, &m.limitStats)
+	adoptSlot(&m.rs.active, m.rs)
+}
+
+func adoptSlot(active *atomic.Int32, l *limitStats) {
+	if n, max := active.Add(1), l.max.Load(); max > 0 && n >= max {
+		l.over.Store(true)
+	}
+}
+
 func takeSlot(active *atomic.Int32, l *limitStats, now flow.Tick) bool {
 	if l.over.Load() {
 		return false

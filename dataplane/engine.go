@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"aced/dataplane/flow"
+	"aced/dataplane/header"
 	"aced/internal/clock"
 	"aced/status"
 )
@@ -77,8 +78,10 @@ func (e *Engine) Tables() *Tables {
 // Publish makes t the engine's tables: one atomic store, after which every
 // worker's next frame sees t. It then applies what t asks of existing
 // flows: timeouts of changed parameter-maps (at each flow's next packet)
-// and the purge of flows of deleted rservers and of members deleted from a
-// failaction purge farm. Other flows keep their rserver.
+// the purge (with resets) of flows of deleted rservers and of members
+// deleted from a failaction purge farm, and the end of the non-TCP flows of
+// members entering `inservice standby` drain. Other flows keep their
+// rserver.
 func (e *Engine) Publish(t *Tables) error {
 	if t.sh != e.sh {
 		return ErrLineage
@@ -88,13 +91,24 @@ func (e *Engine) Publish(t *Tables) error {
 	}
 	e.tables.Store(t)
 	if len(t.purges) > 0 {
-		gone := make(map[uint16]bool, len(t.purges))
-		for _, id := range t.purges {
-			gone[id] = true
-		}
-		e.flows.DeleteFunc(func(en flow.Entry) bool { return en.Member != 0 && gone[en.Member] }, e.release)
+		gone := idSet(t.purges)
+		e.purge(func(en flow.Entry) bool { return gone[en.Member] })
+	}
+	if len(t.drains) > 0 {
+		draining := idSet(t.drains)
+		e.flows.DeleteFunc(func(en flow.Entry) bool {
+			return en.Member != 0 && draining[en.Member] && en.Client.Proto != header.ProtoTCP
+		}, e.release)
 	}
 	return nil
+}
+
+func idSet(ids []uint16) map[uint16]bool {
+	m := make(map[uint16]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
 }
 
 // releaseFlow gives back what a flow held when it leaves the table: its
@@ -106,8 +120,13 @@ func (e *Engine) releaseFlow(f flow.Flow) {
 			ms.release(&e.sh.active[f.Member])
 		}
 	}
-	if f.Farm != 0 && int(f.Farm) <= maxVIPs {
-		if vs := e.sh.vips[f.Farm].Load(); vs != nil {
+	e.releaseVIP(f.Farm)
+}
+
+// releaseVIP takes a flow off the current count of VIP id.
+func (e *Engine) releaseVIP(id uint16) {
+	if id != 0 && int(id) <= maxVIPs {
+		if vs := e.sh.vips[id].Load(); vs != nil {
 			vs.curr.Add(-1)
 		}
 	}

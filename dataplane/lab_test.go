@@ -103,6 +103,7 @@ type labOpt struct {
 	rservers int
 	capacity int
 	edit     func(*config.Config)
+	down     control.MemberDown // probe verdicts; Recompile applies a change
 }
 
 func newLab(t testing.TB, o labOpt) *lab {
@@ -118,7 +119,7 @@ func newLab(t testing.TB, o labOpt) *lab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctl, err := control.New(control.Options{Compile: control.DataplaneCompiler(e, labPorts, nil)})
+	ctl, err := control.New(control.Options{Compile: control.DataplaneCompiler(e, labPorts, o.down)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,10 +90,16 @@ func (e *Engine) PurgeMember(farm, rserver string, port uint16) int {
 	if id == 0 {
 		return 0
 	}
+	return e.purge(func(en flow.Entry) bool { return en.Member == id })
+}
+
+// purge removes the flows match selects and queues the resets of the TCP
+// ones that are still open.
+func (e *Engine) purge(match func(flow.Entry) bool) int {
 	var last flow.Entry
 	var jobs []resetJob
 	n := e.flows.DeleteFunc(func(en flow.Entry) bool {
-		if en.Member != id {
+		if en.Member == 0 || !match(en) {
 			return false
 		}
 		last = en

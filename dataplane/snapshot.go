@@ -98,8 +98,8 @@ func memberState(m *member) status.RealState {
 	switch {
 	case !m.rs.inService || m.state == MemberOutOfService:
 		return status.RealOutOfService
-	case m.state == MemberStandby:
-		return status.RealStandby
+	case m.state == MemberStandby && !m.up:
+		return status.RealStandby // a backup whose primary is up, or draining
 	case m.stats.over.Load() || m.stats.rs.over.Load():
 		return status.RealMaxConns
 	}

@@ -135,9 +135,30 @@ type FarmSpec struct {
 	Name      string
 	Predictor Predictor
 	HashMask  netip.Addr // invalid = 255.255.255.255
-	// Purge: `failaction purge`: deleting a member resets its connections.
-	Purge   bool
-	Members []MemberSpec
+	// FailAction is what a member's failure does to its connections.
+	FailAction FailAction
+	Members    []MemberSpec
+}
+
+// FailAction is `failaction`: what happens to the existing connections of
+// a member that fails (Engine.FailMember) or is deleted.
+type FailAction uint8
+
+// Fail actions.
+const (
+	FailNone     FailAction = iota // ACE's default: connections run to their end
+	FailPurge                      // reset both ways, also when the member is deleted
+	FailReassign                   // move to the member's backup-rserver
+)
+
+func (a FailAction) String() string {
+	switch a {
+	case FailPurge:
+		return "purge"
+	case FailReassign:
+		return "reassign"
+	}
+	return "none"
 }
 
 // MemberState is a member's admin state.
@@ -147,7 +168,10 @@ type MemberState uint8
 const (
 	MemberOutOfService MemberState = iota
 	MemberInService
-	MemberStandby // inservice standby: drain, no new connections
+	// MemberStandby is `inservice standby`: a member that is another's
+	// backup-rserver idles until that primary is down; any other drains
+	// (no new connections, non-TCP ones torn down, TCP ones finish).
+	MemberStandby
 )
 
 // MemberSpec is `rserver NAME [PORT]` inside a serverfarm.
@@ -159,6 +183,14 @@ type MemberSpec struct {
 	ConnMax  int // 0 = no limit
 	ConnMin  int // 0 = ConnMax
 	RateConn int // new connections per second; 0 = unlimited
+	// Failed takes the member out of rotation for a reason outside the
+	// config (a failed probe), whatever its State.
+	Failed bool
+	// Backup and BackupPort are `backup-rserver NAME [PORT]`: the member
+	// of the same farm that takes this one's new connections while it is
+	// down. A backup that is not a member of the farm is no backup.
+	Backup     string
+	BackupPort uint16
 }
 
 // ICMPReply is the `loadbalance vip icmp-reply` setting.

@@ -34,7 +34,10 @@ type Tables struct {
 	ids    idMaps
 	sh     *shared
 	carry  carried
-	purges []uint16 // member IDs whose flows Publish deletes
+	purges []uint16 // member IDs whose flows Publish deletes (and resets)
+	// drains are the member IDs that entered `inservice standby` drain
+	// with this build: Publish tears down their non-TCP flows.
+	drains []uint16
 }
 
 // iface is one `interface vlan N`.
@@ -83,7 +86,11 @@ type member struct {
 	port   uint16 // 0 = keep the client's destination port
 	weight int
 	state  MemberState
-	up     bool // rserver and member inservice
+	failed bool // a probe failed it
+	// up: eligible for new connections — rserver and member inservice
+	// and not failed, or a standby backup whose primary is not up.
+	up     bool
+	backup *member // backup-rserver, nil if none (or not a member)
 	stats  *memberStats
 }
 
@@ -95,7 +102,7 @@ type farm struct {
 	lc      *predictor.LeastConns
 	mg      *predictor.Maglev
 	mask    [4]byte // hash netmask; zero = whole address
-	purge   bool
+	fail    FailAction
 	members []*member
 	stats   *farmStats
 }

@@ -137,6 +137,10 @@ func (v view) farm(w io.Writer, name string, detail bool) error {
 		b.WriteString(" Probe(s) :\n")
 		v.writeProbes(&b, f.Probes)
 	}
+	var results []status.ProbeResult
+	if detail && v.probes != nil {
+		results = v.probes(name)
+	}
 	b.WriteString(" ---------------------------------\n")
 	b.WriteString(connsBanner)
 	b.WriteString(farmColumns)
@@ -146,6 +150,7 @@ func (v view) farm(w io.Writer, name string, detail bool) error {
 			m.st.Conns.Current, m.st.Conns.Total, m.st.Conns.Failed)
 		if detail {
 			writeLimits(&b, m)
+			writeProbeResults(&b, m, results)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -160,6 +165,37 @@ func writeLimits(b *strings.Builder, m member) {
 	fmt.Fprintf(b, "         bandwidth-rate-limit : %-10s, out-of-rotation count : -\n", limit(m.cfg.RateBW))
 	b.WriteString("         retcode out-of-rotation count : -\n")
 	b.WriteString("         load value           : 0\n")
+}
+
+// writeProbeResults is our addition to a member's detail block (ACE keeps
+// these in show probe detail only): the backup-rserver, and each probe's
+// health and counters on this member, so one command tells why a member is
+// in or out of rotation.
+func writeProbeResults(b *strings.Builder, m member, results []status.ProbeResult) {
+	if m.cfg.BackupName != "" {
+		fmt.Fprintf(b, "         backup-rserver       : %s:%d\n", m.cfg.BackupName, m.cfg.BackupPort)
+	}
+	if m.st.StateDescr != "" && m.state != status.RealOperational {
+		fmt.Fprintf(b, "         state reason         : %s\n", m.st.StateDescr)
+	}
+	header := false
+	for _, r := range results {
+		if r.Member.RServer != m.cfg.RServer || r.Member.Port != m.cfg.Port {
+			continue
+		}
+		if !header {
+			b.WriteString("         probe            health   probes     passed     failed     last status\n")
+			header = true
+		}
+		last := "-"
+		switch {
+		case r.LastErr != "":
+			last = r.LastErr
+		case r.LastCode != 0:
+			last = fmt.Sprint(r.LastCode)
+		}
+		fmt.Fprintf(b, "         %-16s %-8s %-10d %-10d %-10d %s\n", r.Probe, r.Health, r.Probes, r.Passed, r.Failed, last)
+	}
 }
 
 func (v view) writeProbes(b *strings.Builder, names []string) {

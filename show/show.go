@@ -30,6 +30,8 @@ type Source struct {
 	ARP        func() []status.ARPEntry
 	Routes     func() []status.RouteEntry
 	ClearConns func(match func(status.Conn) bool) int
+	// Probes returns the probe results of a serverfarm's members.
+	Probes func(farm string) []status.ProbeResult
 }
 
 // MaxConnRows caps the rows of show conn: a full table has millions, and an
@@ -41,10 +43,12 @@ const MaxConnRows = 1000
 type view struct {
 	cfg *config.Config
 	slb *status.SLB // with the probes' verdicts merged in
+	// probes reads probe results, for the one command that shows them.
+	probes func(farm string) []status.ProbeResult
 }
 
 func (s Source) view() view {
-	v := view{cfg: s.Running()}
+	v := view{cfg: s.Running(), probes: s.Probes}
 	if s.SLB != nil {
 		v.slb = s.SLB()
 	}

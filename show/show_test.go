@@ -74,8 +74,14 @@ func fixture(t testing.TB) (Source, *[]func(status.Conn) bool) {
 	}
 	health := &status.SLB{Members: map[status.MemberKey]status.MemberStatus{
 		{Farm: "SF_SMTP", RServer: "MX1", Port: 25}: {State: status.RealOperational},
-		{Farm: "SF_SMTP", RServer: "MX2", Port: 25}: {State: status.RealProbeFailed},
+		{Farm: "SF_SMTP", RServer: "MX2", Port: 25}: {State: status.RealProbeFailed, StateDescr: "connection refused"},
 	}}
+	probeResults := []status.ProbeResult{
+		{Probe: "SMTP25", Member: status.MemberKey{Farm: "SF_SMTP", RServer: "MX1", Port: 25}, Health: "SUCCESS",
+			Probes: 40, Passed: 40, LastCode: 220},
+		{Probe: "SMTP25", Member: status.MemberKey{Farm: "SF_SMTP", RServer: "MX2", Port: 25}, Health: "FAILED",
+			Probes: 40, Passed: 36, Failed: 4, LastErr: "connection refused"},
+	}
 	dp := &status.Dataplane{
 		Drops: []status.DropCount{{Reason: "acl-deny", Count: 17}, {Reason: "bad-ip-checksum", Count: 0}},
 		ACLs:  []status.ACLStatus{{Name: "ALLOW-ALL", Lines: []status.ACLLineHits{{Line: 8, Permit: true, Hits: 48301}}}},
@@ -109,6 +115,12 @@ func fixture(t testing.TB) (Source, *[]func(status.Conn) bool) {
 			return conns
 		},
 		ARP: func() []status.ARPEntry { return arp },
+		Probes: func(farm string) []status.ProbeResult {
+			if farm != "SF_SMTP" {
+				return nil
+			}
+			return probeResults
+		},
 		ClearConns: func(match func(status.Conn) bool) int {
 			cleared = append(cleared, match)
 			n := 0

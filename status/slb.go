@@ -102,6 +102,18 @@ type MemberStatus struct {
 	Dropped    uint64 // connections refused at the conn-limit
 }
 
+// ProbeResult is where one health probe stands on one serverfarm member,
+// for show serverfarm detail.
+type ProbeResult struct {
+	Probe  string
+	Member MemberKey
+	// Health is show probe's word: INIT, SUCCESS or FAILED.
+	Health                 string
+	Probes, Passed, Failed uint64
+	LastCode               int    // last status code (SMTP, HTTP); 0 = none
+	LastErr                string // last failure's reason; "" = none since clear
+}
+
 // FarmStatus is the state of a serverfarm.
 type FarmStatus struct {
 	Conns         ConnCounters

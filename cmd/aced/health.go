@@ -71,6 +71,23 @@ func snmpCommands(agent *snmp.Agent) []modes.ShowCommand {
 	}}
 }
 
+// probeResults lists the probe results of farm's members for show
+// serverfarm detail.
+func probeResults(p *probes.Engine) func(farm string) []status.ProbeResult {
+	return func(farm string) []status.ProbeResult {
+		var out []status.ProbeResult
+		for _, t := range p.Targets("") {
+			if t.Key.Member.Farm != farm {
+				continue
+			}
+			out = append(out, status.ProbeResult{Probe: t.Key.Probe, Member: t.Key.Member, Health: t.Health.String(),
+				Probes: t.Stats.Probes, Passed: t.Stats.Passed, Failed: t.Stats.Failed,
+				LastCode: t.Stats.LastCode, LastErr: t.Stats.LastErr})
+		}
+		return out
+	}
+}
+
 // probeCommands are "show probe" and "clear probe".
 func probeCommands(p *probes.Engine) []modes.ShowCommand {
 	return []modes.ShowCommand{{

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -105,6 +106,10 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	}
 
 	ssh := func(command string) string {
+		// Bounded, so a hung session fails the test with its output
+		// instead of running into the test binary's timeout.
+		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
 		out, err := l.Command(ctx, "cl", "sshpass", "-p", testPassword, "ssh", "-o", "StrictHostKeyChecking=no",
 			"-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "PubkeyAuthentication=no",
 			"admin@198.51.100.2", command).CombinedOutput()
@@ -172,6 +177,59 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	if got := send(8); got["s1"] == 0 {
 		t.Errorf("after MX1 recovered, mail went to %v; want some on s1", got)
 	}
+	// backup-rserver and failaction reassign: MX3 (s3) stands by for MX1.
+	// An SMTP session held on MX1 when MX1 fails its probe (a probe on a
+	// port nothing listens on; the SMTP service stays up) is moved to MX3,
+	// whose kernel knows no such connection and resets it at the client's
+	// next command; new mail goes to MX2 and the backup.
+	ssh("configure terminal\nrserver host MX3\nip address " + lab.ServerIP(3) + "\ninservice\n" +
+		"serverfarm host SF_SMTP\nfailaction reassign\nrserver MX3 25\ninservice standby\n" +
+		"rserver MX1 25\nbackup-rserver MX3 25\nend")
+	if got := send(8); got["s3"] != 0 {
+		t.Fatalf("standby backup MX3 took mail while MX1 is up: %v", got)
+	}
+	held := holdSession(t, l, "s1")
+	ssh("configure terminal\nprobe tcp DEAD\nport 2525\ninterval 2\nfaildetect 1\nreceive 1\n" +
+		"serverfarm host SF_SMTP\nrserver MX1 25\nprobe DEAD\nend")
+	waitFor(t, log, "msg=failaction action=reassign serverfarm=SF_SMTP rserver=MX1 port=25 connections=")
+	if !regexp.MustCompile(`msg=failaction action=reassign serverfarm=SF_SMTP rserver=MX1 port=25 connections=[1-9]`).MatchString(log.String()) {
+		t.Fatalf("reassign moved nothing:\n%s", log.String())
+	}
+	held.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if _, err := held.Read(make([]byte, 64)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("reassigned session before its next command: %v, want silence (no purge)", err)
+	}
+	held.SetDeadline(time.Now().Add(20 * time.Second))
+	held.Write([]byte("NOOP\r\n"))
+	if _, err := held.Read(make([]byte, 64)); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("reassigned session's next command: %v, want the reset of MX3's kernel", err)
+	}
+	held.Close()
+	if got := send(10); got["s1"] != 0 || got["s3"] == 0 {
+		t.Fatalf("with MX1 failed, mail went to %v; want MX2 (s2) and its backup MX3 (s3)", got)
+	}
+	detail := ssh("show serverfarm SF_SMTP detail")
+	for _, re := range []string{`203\.0\.113\.11:25 +\d+ +PROBE-FAILED`, `203\.0\.113\.13:25 +\d+ +OPERATIONAL +\d+ +[1-9]`,
+		`backup-rserver +: MX3:25`, `\n +DEAD +FAILED +[1-9]\d* +0 +[1-9]`, `\n +SMTP25 +SUCCESS +[1-9]`} {
+		if !regexp.MustCompile(re).MatchString(detail) {
+			t.Fatalf("show serverfarm SF_SMTP detail lacks %s:\n%s", re, detail)
+		}
+	}
+	// MX1 back (its failing probe removed): MX3 stands by again.
+	ssh("configure terminal\nserverfarm host SF_SMTP\nfailaction purge\nrserver MX1 25\nno probe DEAD\nend")
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		out := ssh("show serverfarm SF_SMTP")
+		if regexp.MustCompile(`203\.0\.113\.11:25 +\d+ +OPERATIONAL`).MatchString(out) &&
+			regexp.MustCompile(`203\.0\.113\.13:25 +\d+ +STANDBY`).MatchString(out) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("MX1 never came back with MX3 standing by:\n%s", out)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+
 	// failaction purge: an open SMTP session on a member that fails its
 	// probe (a probe on a port nothing listens on, so the SMTP service
 	// itself stays up) is reset by aced.
@@ -185,14 +243,14 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(banner[:n]), "220 s") {
 		t.Fatalf("banner %q: %v", banner[:n], err)
 	}
-	mx := map[string]string{"s1": "MX1", "s2": "MX2"}[strings.Fields(string(banner[:n]))[1]]
+	mx := map[string]string{"s1": "MX1", "s2": "MX2", "s3": "MX3"}[strings.Fields(string(banner[:n]))[1]]
 	ssh("configure terminal\nprobe tcp DEAD\nport 2525\ninterval 2\nfaildetect 1\nreceive 1\n" +
 		"serverfarm host SF_SMTP\nrserver " + mx + " 25\nprobe DEAD\nend")
 	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	if _, err := conn.Read(banner); !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("session on %s after its probe failed: %v, want a reset (failaction purge)\n%s", mx, err, log.String())
 	}
-	if !regexp.MustCompile(`msg="failaction purge" serverfarm=SF_SMTP rserver=` + mx + ` port=25 connections=[1-9]`).MatchString(log.String()) {
+	if !regexp.MustCompile(`msg=failaction action=purge serverfarm=SF_SMTP rserver=` + mx + ` port=25 connections=[1-9]`).MatchString(log.String()) {
 		t.Errorf("no purge logged:\n%s", log.String())
 	}
 	// CISCO-ENHANCED-SLB-MIB notification, rows indexed by farm SF_SMTP
@@ -200,4 +258,37 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	// the probe's reason; it crossed the data plane from 198.51.100.2.
 	waitFor(t, traps, ".1.3.6.1.4.1.9.9.470.0.")
 	waitFor(t, traps, ".7.83.70.95.83.77.84.80.3.77.88.49.25 = STRING:")
+}
+
+// holdSession opens SMTP sessions through the VIP until one lands on lab
+// server name, closes the others and returns that one, banner read.
+func holdSession(t *testing.T, l *lab.Lab, name string) net.Conn {
+	t.Helper()
+	var others []net.Conn
+	defer func() {
+		for _, c := range others {
+			c.Close()
+		}
+	}()
+	for range 20 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c, err := l.Dial(ctx, "cl", "tcp", lab.VIP+":25")
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		banner := make([]byte, 64)
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		n, err := c.Read(banner)
+		if err != nil {
+			t.Fatalf("banner: %v", err)
+		}
+		if strings.HasPrefix(string(banner[:n]), "220 "+name+" ") {
+			c.SetReadDeadline(time.Time{})
+			return c
+		}
+		others = append(others, c)
+	}
+	t.Fatalf("no session landed on %s in 20 tries", name)
+	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"aced/console"
 	"aced/control"
 	"aced/credential"
+	"aced/dataplane"
 	"aced/modes"
 	"aced/probes"
 	"aced/shell"
@@ -50,12 +51,12 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 					log.Error("recompile after a probe verdict", "err", err)
 					return
 				}
-				// failaction purge: with the member out of rotation, reset
-				// its connections both ways (ACE behaviour rule 4).
+				// failaction purge or reassign: with the member out of
+				// rotation, its connections are reset both ways or moved to
+				// its backup-rserver (ACE behaviour rule 4).
 				if pp := ppRef.Load(); pp != nil && ev.State == status.RealProbeFailed {
-					if sf := ctl.Running().ServerFarms.Get(ev.Member.Farm); sf != nil && sf.FailAction == config.FailPurge {
-						n := pp.eng.PurgeMember(ev.Member.Farm, ev.Member.RServer, ev.Member.Port)
-						log.Info("failaction purge", "serverfarm", ev.Member.Farm, "rserver", ev.Member.RServer,
+					if act, n := pp.eng.FailMember(ev.Member.Farm, ev.Member.RServer, ev.Member.Port); act != dataplane.FailNone {
+						log.Info("failaction", "action", act.String(), "serverfarm", ev.Member.Farm, "rserver", ev.Member.RServer,
 							"port", ev.Member.Port, "connections", n)
 					}
 				}
@@ -145,7 +146,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		defer agent.Close()
 	}
 
-	showSrc := show.Source{Running: ctl.Running, SLB: slb}
+	showSrc := show.Source{Running: ctl.Running, SLB: slb, Probes: probeResults(prober)}
 	if pp != nil {
 		e := pp.eng
 		showSrc.Stats = e.Stats
