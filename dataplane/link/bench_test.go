@@ -15,10 +15,11 @@ import (
 
 // BenchmarkLink measures the link layer end to end in the lab: a client's
 // kernel sends UDP to server s1 through lb, where Links (2 workers, the
-// test router as Handler: ARP cache lookup, TTL, MAC rewrite in place, one
-// write per frame) forwards it, for TPACKET_V3 and V2 rings, beside lb as a
-// plain kernel router. Offloads are off on every veth (topo.sh
-// --no-offload). Loads are bounded: b.N packets, receive deadlines.
+// test router as Handler: ARP cache lookup, TTL, MAC rewrite in place)
+// forwards it, for a TPACKET_V3 ring and a V2 ring with one write(2) per
+// frame or with sendmmsg batches, beside lb as a plain kernel router.
+// Offloads are off on every veth (topo.sh --no-offload). Loads are
+// bounded: b.N packets, receive deadlines.
 //
 //	udp-forward  b.N 60-byte frames sent as fast as one socket can; rx-pps
 //	             is what reached s1, loss-% what did not
@@ -26,9 +27,12 @@ import (
 //	             round trip (four traversals of the link layer)
 func BenchmarkLink(b *testing.B) {
 	needLab(b)
-	for _, v := range []int{3, 2} {
-		b.Run(fmt.Sprintf("tpacket-v%d", v), func(b *testing.B) {
-			e := start(b, link.Config{Workers: 2, NoHost: true, Ring: link.Ring{Version: v}}, true)
+	for _, rc := range []struct {
+		name       string
+		v, txBatch int
+	}{{"tpacket-v3", 3, 1}, {"tpacket-v2-write", 2, 1}, {"tpacket-v2-sendmmsg", 2, link.DefaultTxBatch}} {
+		b.Run(rc.name, func(b *testing.B) {
+			e := start(b, link.Config{Workers: 2, NoHost: true, TxBatch: rc.txBatch, Ring: link.Ring{Version: rc.v}}, true)
 			b.Run("udp-forward", func(b *testing.B) {
 				before := e.links.Stats()
 				udpForward(b, e.lab)

@@ -41,6 +41,10 @@ type Config struct {
 	// the number of receive goroutines per port. Default GOMAXPROCS.
 	Workers int
 	Ring    Ring
+	// TxBatch is how many frames a receive goroutine queues per socket
+	// before one sendmmsg(2) (see tx.go); 1 writes each frame with its own
+	// write(2). Default DefaultTxBatch. TPACKET_V3 rings always use 1.
+	TxBatch int
 	// Promisc puts the ports in promiscuous mode. Frames to the port's own
 	// MAC, broadcast and multicast arrive without it; it is needed only
 	// when the engine answers for another MAC (an FT virtual MAC).
@@ -85,6 +89,9 @@ func (c Config) withDefaults() Config {
 	if c.Workers == 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
+	if c.TxBatch == 0 {
+		c.TxBatch = DefaultTxBatch
+	}
 	if c.HostPrefix == "" {
 		c.HostPrefix = "aced-v"
 	}
@@ -98,6 +105,9 @@ func (c Config) validate() error {
 	}
 	if c.Workers < 1 || c.Workers > 256 {
 		return fmt.Errorf("%d workers (want 1 to 256)", c.Workers)
+	}
+	if c.TxBatch < 1 || c.TxBatch > 1024 {
+		return fmt.Errorf("tx batch %d (want 1 to 1024)", c.TxBatch)
 	}
 	vlans, names := map[int]bool{}, map[string]bool{}
 	for _, p := range c.Ports {

@@ -220,6 +220,7 @@ func TestOpenRejects(t *testing.T) {
 		{"long name", link.Config{Ports: []link.Port{{VLAN: 10, IfName: "abcdefghijklmnop"}}}, "bad interface name"},
 		{"tun name too long", link.Config{Ports: []link.Port{{VLAN: 10, IfName: "a"}}, HostPrefix: "aced-very-long-"}, "host device"},
 		{"workers", link.Config{Ports: labPorts, Workers: -1}, "-1 workers"},
+		{"tx batch", link.Config{Ports: labPorts, TxBatch: -1}, "tx batch -1"},
 		{"ring version", link.Config{Ports: labPorts, Ring: link.Ring{Version: 1}}, "TPACKET version 1"},
 		{"ring sizes", link.Config{Ports: labPorts, Ring: link.Ring{FrameSize: 3000, BlockSize: 4096}}, "multiple of frame"},
 	}

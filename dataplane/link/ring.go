@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -76,6 +77,13 @@ func (r Ring) validate() error {
 type socket struct {
 	tp *afpacket.TPacket
 	fd int // the descriptor inside tp, for the socket options afpacket lacks
+	// V2 only: the mmap'ed ring and afpacket's index of the frame it last
+	// returned, so the reader can see whether the next frame is already
+	// filled (nextReady) without a syscall. nil for V3.
+	ring      unsafe.Pointer
+	offset    *int
+	frameSize uintptr
+	frames    int
 }
 
 func openSocket(ifname string, r Ring) (*socket, error) {
@@ -100,7 +108,54 @@ func openSocket(ifname string, r Ring) (*socket, error) {
 		tp.Close()
 		return nil, fmt.Errorf("port %s: %w", ifname, err)
 	}
-	return &socket{tp: tp, fd: fd}, nil
+	s := &socket{tp: tp, fd: fd}
+	if r.Version == 2 {
+		if err := s.findRing(r); err != nil {
+			tp.Close()
+			return nil, fmt.Errorf("port %s: %w", ifname, err)
+		}
+	}
+	return s, nil
+}
+
+// findRing locates the V2 ring and the read index that afpacket keeps
+// unexported, for nextReady. As in tpacketFD, a mismatch with the afpacket
+// this was written against (v1.1.19) fails Open rather than misreading
+// memory later.
+func (s *socket) findRing(r Ring) error {
+	v := reflect.ValueOf(s.tp).Elem()
+	ring, off, opts := v.FieldByName("rawring"), v.FieldByName("offset"), v.FieldByName("opts")
+	if !ring.IsValid() || ring.Kind() != reflect.UnsafePointer || ring.IsNil() ||
+		!off.IsValid() || off.Kind() != reflect.Int || opts.Kind() != reflect.Struct {
+		return errors.New("afpacket: V2 ring not found")
+	}
+	fs, fpb, nb := opts.FieldByName("frameSize"), opts.FieldByName("framesPerBlock"), opts.FieldByName("numBlocks")
+	if fs.Kind() != reflect.Int || fpb.Kind() != reflect.Int || nb.Kind() != reflect.Int ||
+		fs.Int() != int64(r.FrameSize) || fpb.Int()*nb.Int() != int64(r.BlockSize/r.FrameSize*r.NumBlocks) {
+		return errors.New("afpacket: V2 ring geometry differs from the requested one")
+	}
+	s.ring = ring.UnsafePointer()
+	s.offset = (*int)(off.Addr().UnsafePointer())
+	s.frameSize = uintptr(r.FrameSize)
+	s.frames = r.BlockSize / r.FrameSize * r.NumBlocks
+	return nil
+}
+
+// nextReady reports whether the V2 frame after the one the last read
+// returned is already filled by the kernel (TP_STATUS_USER), so the next
+// read will not block. Only the goroutine reading s may call it, and only
+// after a read that returned a frame: afpacket moves its index on at the
+// next read. Always false for V3.
+func (s *socket) nextReady() bool {
+	if s.ring == nil {
+		return false
+	}
+	i := *s.offset + 1
+	if i >= s.frames {
+		i = 0
+	}
+	status := atomic.LoadUint32((*uint32)(unsafe.Add(s.ring, uintptr(i)*s.frameSize)))
+	return status&unix.TP_STATUS_USER != 0
 }
 
 // tpacketFD returns the socket descriptor that afpacket keeps unexported.

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/gopacket"
 	"github.com/google/gopacket/afpacket"
 
 	"aced/dataplane"
@@ -47,9 +48,10 @@ const tickEvery = 50 * time.Millisecond
 //	host loops: one per TUN, reading a packet per read(2) into its own
 //	            buffer and calling FromHost.
 //
-// Every goroutine has its own Handler, Output and counters; nothing on the
-// per-packet path is shared but the socket descriptors (write(2) is
-// thread-safe) and the TUN files (os.File serialises writers).
+// Every goroutine has its own Handler, Output (with its transmit queues, see
+// tx.go) and counters; nothing on the per-packet path is shared but the
+// socket descriptors (write(2) and sendmmsg(2) are thread-safe) and the TUN
+// files (os.File serialises writers).
 
 // Run starts the loops with one Handler each, newHandler(0) to
 // newHandler(Handlers()-1), called in that order before any loop starts.
@@ -85,7 +87,11 @@ func (l *Links) Run(ctx context.Context, newHandler func(worker int) Handler) er
 	id := 0
 	for w := range l.cfg.Workers {
 		for _, p := range l.ports {
-			h, o := newHandler(id), &output{l: l, w: w, c: l.loops[id]}
+			batch := l.cfg.TxBatch
+			if l.cfg.Ring.Version != 2 {
+				batch = 1
+			}
+			h, o := newHandler(id), newOutput(l, w, l.loops[id], batch)
 			s := p.socks[w]
 			wg.Go(func() {
 				if err := l.wireLoop(&stop, p, s, h, o); err != nil {
@@ -97,7 +103,7 @@ func (l *Links) Run(ctx context.Context, newHandler func(worker int) Handler) er
 	}
 	for i, t := range l.hosts {
 		t.f.SetReadDeadline(time.Time{})
-		h, o := newHandler(id), &output{l: l, w: i % l.cfg.Workers, c: l.loops[id]}
+		h, o := newHandler(id), newOutput(l, i%l.cfg.Workers, l.loops[id], 1)
 		wg.Go(func() {
 			if err := l.hostLoop(t, h, o); err != nil {
 				fail(err)
@@ -121,9 +127,21 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 	c := &o.c.ports[p.i]
 	ticker, _ := h.(Ticker)
 	lastTick, n := time.Now(), 0
+	var err error
 	for {
-		frame, ci, err := s.tp.ZeroCopyReadPacketData()
+		// Queued transmissions leave when the burst ends: before a read
+		// that may block, i.e. unless the last read returned a frame and
+		// the slot after it is already filled.
+		if o.queued != 0 && (err != nil || !s.nextReady()) {
+			o.flush()
+		}
+		var (
+			frame []byte
+			ci    gopacket.CaptureInfo
+		)
+		frame, ci, err = s.tp.ZeroCopyReadPacketData()
 		if stop.Load() {
+			o.flush()
 			return nil
 		}
 		// Reading the clock costs tens of ns: look at it every 64 frames
@@ -145,6 +163,7 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 			s.clearError()
 			continue
 		default:
+			o.flush()
 			return fmt.Errorf("link: port %s: receive: %w", p.IfName, err)
 		}
 		if ci.CaptureLength != ci.Length || len(ci.AncillaryData) != 0 || len(frame) < 14 ||
@@ -180,47 +199,6 @@ func (l *Links) hostLoop(t *hostIf, h Handler, o *output) error {
 		c.fromHostBytes.Add(uint64(n))
 		h.FromHost(t.vlan, pkt, o)
 	}
-}
-
-// output is the dataplane.Output of one goroutine.
-type output struct {
-	l *Links
-	w int // the worker whose sockets carry this goroutine's transmissions
-	c *counters
-}
-
-var _ dataplane.Output = (*output)(nil)
-
-// Transmit writes frame out of the port of vlan: one write(2) per frame.
-func (o *output) Transmit(vlan int, frame []byte) {
-	if vlan < 0 || vlan >= len(o.l.byVLAN) || o.l.byVLAN[vlan] == 0 {
-		o.c.noPort.Add(1)
-		return
-	}
-	p := o.l.ports[o.l.byVLAN[vlan]-1]
-	c := &o.c.ports[p.i]
-	if err := p.socks[o.w].tp.WritePacketData(frame); err != nil {
-		c.txErrors.Add(1)
-		return
-	}
-	c.txPackets.Add(1)
-	c.txBytes.Add(uint64(len(frame)))
-}
-
-// ToHost writes packet into the TUN of vlan, so the kernel receives it.
-func (o *output) ToHost(vlan int, packet []byte) {
-	if vlan < 0 || vlan >= len(o.l.hostIdx) || o.l.hostIdx[vlan] == 0 {
-		o.c.noHost.Add(1)
-		return
-	}
-	i := o.l.hostIdx[vlan] - 1
-	c := &o.c.hosts[i]
-	if _, err := o.l.hosts[i].f.Write(packet); err != nil {
-		c.toHostErrors.Add(1)
-		return
-	}
-	c.toHostPackets.Add(1)
-	c.toHostBytes.Add(uint64(len(packet)))
 }
 
 // Counters are kept per goroutine (each loop adds to its own, so the adds

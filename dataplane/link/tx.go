@@ -1,0 +1,175 @@
+package link
+
+import (
+	"math/bits"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"aced/dataplane"
+)
+
+// Transmit batching. On a veth port most of aced's time is the write(2) of
+// each frame, because the kernel runs the receiver's softirq inside it; the
+// syscall entry and exit around it are the part a batch saves. A wire loop
+// therefore queues the frames it transmits, per destination socket, and
+// sends each queue with one sendmmsg(2) when the receive burst ends (the
+// ring holds no further frame), when the queue is full, and always before
+// the loop can block in poll. Output's contract makes the frame bytes valid
+// only during Transmit (the frame usually lies in the receive ring slot the
+// next read releases), so a queued frame is copied into the queue's own
+// buffer.
+//
+// Host loops and TPACKET_V3 rings write each frame at once: a TUN read
+// blocks per packet, and afpacket's V3 block walk cannot be peeked.
+
+// DefaultTxBatch is the default Config.TxBatch: frames per sendmmsg.
+const DefaultTxBatch = 32
+
+// txSlot is the room for one queued frame. Larger frames (jumbo MTUs, or
+// host packets the kernel will refuse anyway) are written directly, after
+// the queue so that the socket keeps their order.
+const txSlot = 2048
+
+// txQueue is one goroutine's queue of frames for one socket. Its message
+// and iovec arrays are built once; a send only sets the lengths.
+type txQueue struct {
+	fd   int
+	n    int
+	c    *portCounters
+	msgs []unix.Mmsghdr
+	iovs []unix.Iovec
+	buf  []byte
+}
+
+func newTxQueue(fd, size int, c *portCounters) *txQueue {
+	q := &txQueue{
+		fd:   fd,
+		c:    c,
+		msgs: make([]unix.Mmsghdr, size),
+		iovs: make([]unix.Iovec, size),
+		buf:  make([]byte, size*txSlot),
+	}
+	for i := range q.msgs {
+		q.iovs[i].Base = &q.buf[i*txSlot]
+		q.msgs[i].Hdr.Iov = &q.iovs[i]
+		q.msgs[i].Hdr.SetIovlen(1)
+	}
+	return q
+}
+
+// add copies frame into the queue and reports whether the queue is full.
+func (q *txQueue) add(frame []byte) (full bool) {
+	copy(q.buf[q.n*txSlot:(q.n+1)*txSlot], frame)
+	q.iovs[q.n].SetLen(len(frame))
+	q.n++
+	return q.n == len(q.msgs)
+}
+
+// flush sends the queued frames and counts each one as sent or failed:
+// sendmmsg stops at the first message it cannot send and reports only how
+// many went before it, so a failed message is retried alone, where its
+// error is reported, counted and skipped.
+func (q *txQueue) flush() {
+	for i := 0; i < q.n; {
+		r, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(q.fd),
+			uintptr(unsafe.Pointer(&q.msgs[i])), uintptr(q.n-i), 0, 0, 0)
+		switch {
+		case errno == unix.EINTR:
+			continue
+		case errno != 0 || r == 0:
+			q.c.txErrors.Add(1)
+			i++
+			continue
+		}
+		var sent uint64
+		for _, iov := range q.iovs[i : i+int(r)] {
+			sent += iov.Len
+		}
+		q.c.txPackets.Add(uint64(r))
+		q.c.txBytes.Add(sent)
+		i += int(r)
+	}
+	q.n = 0
+}
+
+// output is the dataplane.Output of one goroutine.
+type output struct {
+	l *Links
+	w int // the worker whose sockets carry this goroutine's transmissions
+	c *counters
+	// tx holds a queue per port when this goroutine batches, else nil.
+	tx []*txQueue
+	// queued has bit i set while tx[i] may hold frames (maxPorts is 64).
+	queued uint64
+}
+
+var _ dataplane.Output = (*output)(nil)
+
+// newOutput makes the Output of a goroutine whose transmissions leave
+// through worker w's sockets, queuing up to batch frames per socket when
+// batch > 1.
+func newOutput(l *Links, w int, c *counters, batch int) *output {
+	o := &output{l: l, w: w, c: c}
+	if batch > 1 {
+		o.tx = make([]*txQueue, len(l.ports))
+		for i, p := range l.ports {
+			o.tx[i] = newTxQueue(p.socks[w].fd, batch, &c.ports[i])
+		}
+	}
+	return o
+}
+
+// Transmit sends frame out of the port of vlan: queued when this goroutine
+// batches, else with one write(2).
+func (o *output) Transmit(vlan int, frame []byte) {
+	if vlan < 0 || vlan >= len(o.l.byVLAN) || o.l.byVLAN[vlan] == 0 {
+		o.c.noPort.Add(1)
+		return
+	}
+	p := o.l.ports[o.l.byVLAN[vlan]-1]
+	if o.tx != nil {
+		q := o.tx[p.i]
+		if len(frame) <= txSlot {
+			o.queued |= 1 << p.i
+			if q.add(frame) {
+				q.flush()
+			}
+			return
+		}
+		if q.n > 0 {
+			q.flush()
+		}
+	}
+	c := &o.c.ports[p.i]
+	if _, err := unix.Write(p.socks[o.w].fd, frame); err != nil {
+		c.txErrors.Add(1)
+		return
+	}
+	c.txPackets.Add(1)
+	c.txBytes.Add(uint64(len(frame)))
+}
+
+// flush sends every queued frame.
+func (o *output) flush() {
+	for m := o.queued; m != 0; m &= m - 1 {
+		o.tx[bits.TrailingZeros64(m)].flush()
+	}
+	o.queued = 0
+}
+
+// ToHost writes packet into the TUN of vlan, so the kernel receives it.
+func (o *output) ToHost(vlan int, packet []byte) {
+	if vlan < 0 || vlan >= len(o.l.hostIdx) || o.l.hostIdx[vlan] == 0 {
+		o.c.noHost.Add(1)
+		return
+	}
+	i := o.l.hostIdx[vlan] - 1
+	c := &o.c.hosts[i]
+	if _, err := o.l.hosts[i].f.Write(packet); err != nil {
+		c.toHostErrors.Add(1)
+		return
+	}
+	c.toHostPackets.Add(1)
+	c.toHostBytes.Add(uint64(len(packet)))
+}
