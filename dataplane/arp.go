@@ -101,9 +101,15 @@ func (w *Worker) learn(in *iface, ip uint32, mac header.MAC, create bool, out Ou
 
 // sendRequest broadcasts an ARP request for ip from interface eg.
 func (w *Worker) sendRequest(eg *iface, ip uint32, out Output) {
+	w.sendRequestTo(eg, ip, header.BroadcastMAC(), out)
+}
+
+// sendRequestTo sends an ARP request for ip from interface eg to link
+// address dst: broadcast, or the MAC we believe ip has, to confirm it.
+func (w *Worker) sendRequestTo(eg *iface, ip uint32, dst header.MAC, out Output) {
 	b := w.arpBuf[:]
 	clear(b)
-	header.PutARPFrame(b, header.BroadcastMAC(), eg.mac, header.ARPMessage{
+	header.PutARPFrame(b, dst, eg.mac, header.ARPMessage{
 		Op:        header.ARPRequest,
 		SenderMAC: eg.mac,
 		SenderIP:  unbe32(eg.addr),

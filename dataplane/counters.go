@@ -80,6 +80,8 @@ type limitStats struct {
 	// rateLimit is `rate-limit connection N` (0 = none), counted in rate.
 	rateLimit atomic.Int32
 	rate      rateWindow
+	// arp is the rserver's ARP verdict (arpwatch.go); unused for members.
+	arp arpState
 }
 
 // memberStats is a member's limitStats plus its rserver's, which the

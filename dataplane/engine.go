@@ -36,6 +36,7 @@ type Engine struct {
 	sh      *shared
 	release func(flow.Flow) // e.releaseFlow, bound once: no allocation per expiry
 	resets  resetQueue      // purged TCP flows waiting for their resets
+	arpw    arpWatch        // rounds of rserver ARP monitoring
 
 	mu      sync.Mutex // guards workers
 	workers []*Worker

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+
 	"aced/config"
 	"aced/control"
 	"aced/dataplane"
@@ -92,6 +95,7 @@ type lab struct {
 	rec recorder
 
 	rservers int
+	silent   map[int]bool // rservers that do not answer ARP
 }
 
 var labPorts = []dataplane.PortInfo{
@@ -197,10 +201,40 @@ func (l *lab) nonzeroDrops() map[string]uint64 {
 	return m
 }
 
-// advance moves the clock and lets the worker expire what timed out.
+// advance moves the clock and lets the worker expire what timed out. The
+// rservers answer the ARP requests the engine's monitoring sends them
+// meanwhile (except those marked silent), and the requests are taken out
+// of what was recorded.
 func (l *lab) advance(d time.Duration) {
 	l.clk.Advance(d)
 	l.w.Tick(&l.rec)
+	var keep []sent
+	for _, s := range l.rec.take() {
+		if i, ok := l.arpFor(s); ok {
+			if !l.silent[i] {
+				l.wire(20, arpFrame(l.t, 2, rsMAC(i), rsAddr(i), boxMAC20, boxMAC20, box20))
+			}
+			continue
+		}
+		keep = append(keep, s)
+	}
+	l.rec.out = append(keep, l.rec.out...)
+}
+
+// arpFor reports which rserver a recorded frame asks for, if it is an ARP
+// request for one.
+func (l *lab) arpFor(s sent) (int, bool) {
+	p := gopacket.NewPacket(s.packet, layers.LayerTypeEthernet, gopacket.Default)
+	a, _ := p.Layer(layers.LayerTypeARP).(*layers.ARP)
+	if s.host || a == nil || a.Operation != layers.ARPRequest {
+		return 0, false
+	}
+	for i := range l.rservers {
+		if net.IP(a.DstProtAddress).Equal(ip4(rsAddr(i))) {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // client builds a TCP frame from a client behind the gateway to the VIP.

@@ -123,8 +123,9 @@ func (w *Worker) vipEcho(t *Tables, in *iface, v *vip, out Output) {
 }
 
 // pick asks farm f's predictor for a member and takes a connection slot on
-// it. A member at its conn-limit (or in MAXCONNS hysteresis) passes its
-// turn to the next one that can take it.
+// it. A member at its conn-limit (or in MAXCONNS hysteresis), or whose
+// rserver stopped answering ARP, passes its turn to the next one that can
+// take it.
 func (w *Worker) pick(t *Tables, f *farm, p *header.Parsed) (*member, DropReason) {
 	sh := &w.e.sh.active
 	seed := clientSeed(&p.Tuple)
@@ -143,14 +144,14 @@ func (w *Worker) pick(t *Tables, f *farm, p *header.Parsed) (*member, DropReason
 		return nil, DropNoServer
 	}
 	m := t.members[id]
-	if m.stats.admit(&sh[id], w.now) {
+	if !m.arpFailed() && m.stats.admit(&sh[id], w.now) {
 		return m, DropNone
 	}
 	nm := len(f.members)
 	start := int(seed % uint64(nm))
 	for i := range nm {
 		c := f.members[(start+i)%nm]
-		if c != m && c.up && c.weight > 0 && c.stats.admit(&sh[c.id], w.now) {
+		if c != m && c.up && c.weight > 0 && !c.arpFailed() && c.stats.admit(&sh[c.id], w.now) {
 			return c, DropNone
 		}
 	}

@@ -27,6 +27,8 @@ func (e *Engine) Snapshot() *status.SLB {
 		switch {
 		case !r.inService:
 			st = status.RealOutOfService
+		case r.stats.arp.failed.Load():
+			st = status.RealARPFailed
 		case r.stats.over.Load():
 			st = status.RealMaxConns
 		}
@@ -100,6 +102,8 @@ func memberState(m *member) status.RealState {
 		return status.RealOutOfService
 	case m.state == MemberStandby && !m.up:
 		return status.RealStandby // a backup whose primary is up, or draining
+	case m.arpFailed():
+		return status.RealARPFailed
 	case m.stats.over.Load() || m.stats.rs.over.Load():
 		return status.RealMaxConns
 	}

@@ -82,7 +82,8 @@ type Worker struct {
 
 // Tick runs the worker's periodic duties: it reads the clock for the
 // frames that follow, expires a slice of the connection table, retries
-// or gives up ARP resolutions, and sends the resets of purged flows. The link calls it before each receive batch
+// or gives up ARP resolutions, sends the resets of purged flows and, once a
+// second on one worker, checks that the rservers answer ARP. The link calls it before each receive batch
 // and at least every 100 ms when idle.
 func (w *Worker) Tick(out Output) {
 	e := w.e
@@ -98,6 +99,7 @@ func (w *Worker) Tick(out Output) {
 	if e.resets.pending.Load() > 0 {
 		w.sendResets(out)
 	}
+	w.watchRServers(e.tables.Load(), out)
 }
 
 // clockEvery bounds how stale a worker's clock gets when the link calls

@@ -25,4 +25,8 @@ func TestWithVerdicts(t *testing.T) {
 	if m := (*SLB)(nil).WithVerdicts(failed).Members[k1]; m.State != RealProbeFailed {
 		t.Errorf("nil snapshot: %+v", m)
 	}
+	arp := &SLB{Members: map[MemberKey]MemberStatus{k1: {State: RealARPFailed}}}
+	if m := arp.WithVerdicts(failed).Members[k1]; m.State != RealARPFailed {
+		t.Errorf("a probe verdict hid ARP_FAILED: %+v", m)
+	}
 }

@@ -230,6 +230,37 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 	}
 
+	// MX2's host drops off the network (its switch port down): it stops
+	// answering ARP and is ARP_FAILED, the reason shown even though its
+	// probe fails too; mail goes to MX1. Back on the network, it returns.
+	swPort := func(state string) {
+		if out, err := exec.Command("ip", "-n", l.NS("sw"), "link", "set", "sw-s2", state).CombinedOutput(); err != nil {
+			t.Fatalf("switch port %s: %v %s", state, err, out)
+		}
+	}
+	swPort("down")
+	waitShow := func(command, re, what string) {
+		t.Helper()
+		deadline := time.Now().Add(45 * time.Second)
+		for {
+			out := ssh(command)
+			if regexp.MustCompile(re).MatchString(out) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %s never showed %s:\n%s", what, command, re, out)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	waitShow("show serverfarm SF_SMTP", `203\.0\.113\.12:25 +\d+ +ARP_FAILED`, "MX2 off the network")
+	waitShow("show rserver MX2", `state +: ARP_FAILED`, "MX2 off the network")
+	if got := send(4); got["s1"] != 4 {
+		t.Fatalf("with MX2 off the network mail went to %v; want all on s1", got)
+	}
+	swPort("up")
+	waitShow("show serverfarm SF_SMTP", `203\.0\.113\.12:25 +\d+ +OPERATIONAL`, "MX2 back")
+
 	// failaction purge: an open SMTP session on a member that fails its
 	// probe (a probe on a port nothing listens on, so the SMTP service
 	// itself stays up) is reset by aced.
