@@ -20,8 +20,13 @@
 //   - A new target is INIT and counts as healthy: the member stays
 //     OPERATIONAL until faildetect consecutive failures. The first pass
 //     moves INIT to SUCCESS at once (no passdetect count: it never failed).
-//   - Runs are spaced start to start, so a dead server is detected within
-//     faildetect × interval + receive of its first failed run.
+//   - Runs keep to a grid laid by the target's jittered first run: the next
+//     run is the next slot after the last one started (at once, if a run
+//     outlasted its interval). Spacing never exceeds the interval, so a dead
+//     server is detected within faildetect × interval + receive; a run
+//     delayed by the socket bound does not shift the grid, so the jitter
+//     spread survives an overload, and missed slots are skipped, not
+//     replayed.
 //   - While FAILED the target is probed every passdetect interval and needs
 //     passdetect count consecutive passes; one failure restarts the count.
 //   - A member's three probe lists (serverfarm, rserver, member) each apply

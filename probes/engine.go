@@ -14,6 +14,13 @@ import (
 // DefaultMaxSockets is ACE's limit of simultaneously open probe sockets.
 const DefaultMaxSockets = 1000
 
+// batchWindow is how far ahead of its due time the real-time driver may
+// start a probe. Thousands of jittered targets fall due every few hundred
+// microseconds; starting together what falls due within a millisecond
+// turns a wake-up per probe into one per millisecond, and starting early
+// (not late) keeps every interval within its configured length.
+const batchWindow = time.Millisecond
+
 // Reporter receives what the engine learns. Calls are made one at a time,
 // in order, from the engine's goroutines; a method must return quickly and
 // must not call back into the Engine.
@@ -66,6 +73,7 @@ type Engine struct {
 	order    []string // probe names in config order, for show
 	running  int      // probes in flight
 	peak     int
+	wakeAt   int64      // clock reading the driver sleeps until: finish wakes it only for sooner work
 	reportMu sync.Mutex // keeps Reporter calls in the order the schedule made them
 
 	ctx     context.Context
@@ -164,16 +172,17 @@ func (e *Engine) drive() {
 	defer timer.Stop()
 	for {
 		now := e.opts.Clock.Nanotime()
-		e.dispatch(now, nil)
+		e.dispatch(now, now+int64(batchWindow), nil)
 		e.mu.Lock()
 		next, ok := e.sched.next(now)
 		full := e.running >= e.opts.MaxSockets
-		e.mu.Unlock()
 		wait := time.Hour
 		if ok && !full {
-			wait = time.Duration(next - now)
+			wait = max(time.Duration(next-now), 0)
 		}
-		timer.Reset(max(wait, 0))
+		e.wakeAt = now + int64(wait)
+		e.mu.Unlock()
+		timer.Reset(wait)
 		select {
 		case <-e.ctx.Done():
 			return
@@ -191,15 +200,16 @@ func (e *Engine) poke() {
 	}
 }
 
-// dispatch starts the due probes that fit under the socket bound; wg, when
-// set, is also told about each (RunDue waits on it).
-func (e *Engine) dispatch(now int64, wg *sync.WaitGroup) int {
+// dispatch starts the probes due by horizon (see batchWindow) that fit
+// under the socket bound; wg, when set, is also told about each (RunDue
+// waits on it).
+func (e *Engine) dispatch(now, horizon int64, wg *sync.WaitGroup) int {
 	e.mu.Lock()
 	if e.ctx.Err() != nil {
 		e.mu.Unlock()
 		return 0
 	}
-	batch := e.sched.due(now, e.opts.MaxSockets-e.running)
+	batch := e.sched.dueBy(now, horizon, e.opts.MaxSockets-e.running)
 	e.running += len(batch)
 	e.peak = max(e.peak, e.running)
 	e.probes.Add(len(batch))
@@ -237,6 +247,7 @@ func (e *Engine) run(t *target, c *Check, dst netip.AddrPort, wg *sync.WaitGroup
 
 func (e *Engine) finish(t *target, r Result) {
 	e.mu.Lock()
+	wasFull := e.running >= e.opts.MaxSockets
 	e.running--
 	if e.ctx.Err() != nil {
 		t.running = false
@@ -244,6 +255,10 @@ func (e *Engine) finish(t *target, r Result) {
 		return
 	}
 	change, crossed := e.sched.done(t, r, e.opts.Clock.Nanotime(), e.opts.Wall())
+	// The driver needs waking only if it waits for a socket or this
+	// target is now due before the driver's alarm; otherwise every
+	// finished probe would cost it a wake-up for nothing.
+	wake := wasFull || t.due < e.wakeAt
 	ev := ResultEvent{Target: t.key, Addr: t.dst, Result: r, Health: t.health}
 	removed := t.removed
 	e.reportMu.Lock()
@@ -255,7 +270,9 @@ func (e *Engine) finish(t *target, r Result) {
 		}
 	}
 	e.reportMu.Unlock()
-	e.poke()
+	if wake {
+		e.poke()
+	}
 }
 
 // RunDue starts every probe due at the engine clock's current reading and
@@ -266,7 +283,8 @@ func (e *Engine) RunDue() int {
 	total := 0
 	for {
 		var wg sync.WaitGroup
-		n := e.dispatch(e.opts.Clock.Nanotime(), &wg)
+		now := e.opts.Clock.Nanotime()
+		n := e.dispatch(now, now, &wg)
 		wg.Wait()
 		if n == 0 {
 			return total

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -149,6 +150,7 @@ func TestSMTPProbe(t *testing.T) {
 		{"pass", config.Probe{Type: smtp}, srv("220 mx.example ESMTP", ehloOK, "250 mx\r\n"), true, ReasonNone, 250},
 		{"554 greeting", config.Probe{Type: smtp}, srv("554 5.3.2 go away", ehloOK, "250 mx\r\n"), false, ReasonBadStatus, 554},
 		{"554 to EHLO and HELO", config.Probe{Type: smtp}, srv("220 mx", "554 no\r\n", "554 no\r\n"), false, ReasonBadStatus, 554},
+		{"long EHLO reply", config.Probe{Type: smtp}, srv("220 mx", strings.Repeat("250-AUTH PLAIN LOGIN CRAM-MD5 DIGEST-MD5 XOAUTH2 GSSAPI NTLM\r\n", 50)+"250 8BITMIME\r\n", ""), true, ReasonNone, 250},
 		{"HELO fallback", config.Probe{Type: smtp}, srv("220 mx", "502 5.5.1 not implemented\r\n", "250 mx\r\n"), true, ReasonNone, 250},
 		{"4xx is judged", config.Probe{Type: smtp}, srv("220 mx", "421 4.3.2 busy\r\n", "250 mx\r\n"), false, ReasonBadStatus, 421},
 		{"expect status range", config.Probe{Type: smtp, ExpectStatus: []config.StatusRange{{Min: 200, Max: 299}}}, srv("220 mx", ehloOK, ""), true, ReasonNone, 250},

@@ -1,7 +1,6 @@
 package probes
 
 import (
-	"container/heap"
 	"time"
 
 	"aced/status"
@@ -20,8 +19,10 @@ type schedule struct {
 	targets map[TargetKey]*target
 	members map[status.MemberKey]*member
 	wait    entryHeap
-	ready   []entry // FIFO: due targets in due order
-	marked  int     // ready[:marked] are already counted as out of sockets
+	ready   []entry   // FIFO: due targets in due order
+	readyAt []entry   // ready's whole array, from its start: room to reuse
+	marked  int       // ready[:marked] are already counted as out of sockets
+	batch   []*target // due's result, reused: the hot path allocates nothing
 	seq     uint64
 	jitter  func(n int64) int64 // uniform in [0, n)
 }
@@ -48,7 +49,7 @@ func (s *schedule) push(t *target, due int64) {
 	t.gen++
 	t.due = due
 	s.seq++
-	heap.Push(&s.wait, entry{due: due, seq: s.seq, t: t, gen: t.gen})
+	s.wait.push(entry{due: due, seq: s.seq, t: t, gen: t.gen})
 }
 
 // next is the clock reading at which due will next have work, and false
@@ -60,10 +61,10 @@ func (s *schedule) next(now int64) (int64, bool) {
 	if len(s.ready) > 0 {
 		return now, true
 	}
-	for s.wait.Len() > 0 && s.wait[0].stale() {
-		heap.Pop(&s.wait)
+	for len(s.wait) > 0 && s.wait[0].stale() {
+		s.wait.pop()
 	}
-	if s.wait.Len() == 0 {
+	if len(s.wait) == 0 {
 		return 0, false
 	}
 	return s.wait[0].due, true
@@ -77,24 +78,46 @@ func (s *schedule) popReady() entry {
 		s.marked--
 	}
 	if len(s.ready) == 0 {
-		s.ready = s.ready[:0:0]
+		s.ready = s.readyAt[:0]
 	}
 	return e
+}
+
+// enqueue appends e to the ready queue. The front that popReady consumed is
+// reused before the array grows, so a queue that fills and drains every
+// millisecond does not allocate each time.
+func (s *schedule) enqueue(e entry) {
+	if len(s.ready) == cap(s.ready) && len(s.ready) < len(s.readyAt) {
+		n := copy(s.readyAt, s.ready)
+		clear(s.readyAt[n:])
+		s.ready = s.readyAt[:n]
+	}
+	s.ready = append(s.ready, e)
+	if cap(s.ready) > len(s.readyAt) {
+		s.readyAt = s.ready[:cap(s.ready)]
+	}
 }
 
 // due returns the targets to start now, at most free of them (free is the
 // number of probe sockets available). Due targets beyond that wait in the
 // ready queue in due order, each counted once as out of sockets; when one
-// finally starts, every interval it lost is counted as skipped.
-func (s *schedule) due(now int64, free int) []*target {
-	for s.wait.Len() > 0 && s.wait[0].due <= now {
-		e := heap.Pop(&s.wait).(entry)
+// finally starts, every interval it lost is counted as skipped. The slice
+// is reused by the next call.
+func (s *schedule) due(now int64, free int) []*target { return s.dueBy(now, now, free) }
+
+// dueBy is due that also starts, early, the targets due by horizon: the
+// real-time driver batches what falls due within a millisecond into one
+// wake-up. An early start shortens that one interval by at most
+// horizon-now; the next run keeps its place in time (see done).
+func (s *schedule) dueBy(now, horizon int64, free int) []*target {
+	for len(s.wait) > 0 && s.wait[0].due <= horizon {
+		e := s.wait.pop()
 		if !e.stale() {
 			e.t.queued = true
-			s.ready = append(s.ready, e)
+			s.enqueue(e)
 		}
 	}
-	var out []*target
+	out := s.batch[:0]
 	for len(s.ready) > 0 && free > 0 {
 		e := s.popReady()
 		if e.stale() {
@@ -118,6 +141,8 @@ func (s *schedule) due(now int64, free int) []*target {
 		}
 	}
 	s.marked = len(s.ready)
+	clear(out[len(out):cap(out)]) // no stale pointers kept alive
+	s.batch = out
 	return out
 }
 
@@ -154,10 +179,7 @@ func (s *schedule) done(t *target, r Result, now int64, wall time.Time) (memberC
 			st.FailedStates++
 		}
 	}
-	// Intervals run start to start, so detection takes at most
-	// faildetect x interval + receive; a run longer than its interval is
-	// followed at once by the next, never by a burst.
-	s.push(t, max(t.lastStart+int64(t.interval()), now))
+	s.push(t, t.nextDue(now))
 	if !changed {
 		return memberChange{}, false
 	}
@@ -185,22 +207,70 @@ func (s *schedule) reevaluate(m *member, trigger *target) (memberChange, bool) {
 	return memberChange{m: m, failed: failed, cause: cause}, true
 }
 
-// entryHeap is a min-heap of entries by (due, seq).
+// nextDue is when t runs next after a run that ended at now. Runs keep to
+// the grid laid by the target's first, jittered due time: the next slot
+// after the run's start. Spacing start to start never exceeds the interval,
+// so detection takes at most faildetect x interval + receive; a run that
+// waited for a socket does not shift the grid (after an overload the
+// targets go back to their spread-out places instead of staying bunched
+// where the backlog drained), and a target runs at most once per slot, so
+// lost runs are skipped, not replayed in a burst. A run longer than its
+// interval is followed at once by the next.
+func (t *target) nextDue(now int64) int64 {
+	iv := int64(t.interval())
+	next := t.due + iv
+	if iv > 0 && t.lastStart >= next {
+		next += (t.lastStart - t.due) / iv * iv
+	}
+	return max(next, now)
+}
+
+// entryHeap is a min-heap of entries by (due, seq). It is written out
+// rather than built on container/heap, whose interface boxing would
+// allocate on every push.
 type entryHeap []entry
 
-func (h entryHeap) Len() int { return len(h) }
-func (h entryHeap) Less(i, j int) bool {
+func (h entryHeap) less(i, j int) bool {
 	if h[i].due != h[j].due {
 		return h[i].due < h[j].due
 	}
 	return h[i].seq < h[j].seq
 }
-func (h entryHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *entryHeap) Push(x any)   { *h = append(*h, x.(entry)) }
-func (h *entryHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	old[len(old)-1] = entry{}
-	*h = old[:len(old)-1]
+
+func (h *entryHeap) push(e entry) {
+	*h = append(*h, e)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !q.less(i, p) {
+			break
+		}
+		q[i], q[p] = q[p], q[i]
+		i = p
+	}
+}
+
+func (h *entryHeap) pop() entry {
+	q := *h
+	e := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q[n] = entry{}
+	q = q[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && q.less(l, m) {
+			m = l
+		}
+		if r := l + 1; r < n && q.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q[i], q[m] = q[m], q[i]
+		i = m
+	}
+	*h = q
 	return e
 }

@@ -3,6 +3,7 @@ package probes
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,6 +37,38 @@ func TestJitterSpread(t *testing.T) {
 	for i, n := range buckets {
 		if n < 100 || n > 300 {
 			t.Fatalf("bucket %d holds %d of 2000 first runs: %v", i, n, buckets)
+		}
+	}
+}
+
+// TestSpreadSurvivesStall: 2,000 targets spread over a 10 s interval, then
+// a stall (no socket for a whole interval) after which the backlog drains
+// at once. The next runs must go back to their spread-out places, not stay
+// bunched at the instant the backlog drained: otherwise every stall would
+// leave a thundering herd behind it for good.
+func TestSpreadSurvivesStall(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	s := scheduleFor(smtpFarm(2000), 0, func(n int64) int64 { return rng.Int64N(n) })
+	iv := int64(10 * time.Second)
+	if got := s.due(iv/2, 0); len(got) != 0 {
+		t.Fatal("ran without sockets")
+	}
+	drained := iv + iv/4
+	batch := slices.Clone(s.due(drained, 2000))
+	if len(batch) != 2000 {
+		t.Fatalf("backlog drained %d, want 2000", len(batch))
+	}
+	var buckets [10]int
+	for _, tg := range batch {
+		s.done(tg, pass(250), drained+int64(time.Millisecond), time.Time{})
+		if tg.due <= drained || tg.due > drained+iv {
+			t.Fatalf("next run at %v, want within one interval after %v", time.Duration(tg.due), time.Duration(drained))
+		}
+		buckets[tg.due%iv*10/iv]++
+	}
+	for i, n := range buckets {
+		if n < 100 || n > 300 {
+			t.Fatalf("bucket %d holds %d of 2000 next runs: %v", i, n, buckets)
 		}
 	}
 }
@@ -80,7 +113,7 @@ func TestIntervalAndPassdetectInterval(t *testing.T) {
 // interval counts it as skipped.
 func TestSocketBound(t *testing.T) {
 	s := scheduleFor(smtpFarm(10), 0, noJitter)
-	first := s.due(0, 3)
+	first := slices.Clone(s.due(0, 3)) // due reuses its slice
 	if len(first) != 3 {
 		t.Fatalf("due gave %d, want 3", len(first))
 	}
@@ -208,5 +241,26 @@ func TestLateResultOfRemovedTarget(t *testing.T) {
 	}
 	if _, ok := s.next(2); ok {
 		t.Fatal("removed target rescheduled")
+	}
+}
+
+// TestScheduleAllocatesNothing: the bookkeeping of a probe run (due, done,
+// the next push) allocates nothing once the schedule is warm.
+func TestScheduleAllocatesNothing(t *testing.T) {
+	s := scheduleFor(smtpFarm(100), 0, noJitter)
+	now := int64(0)
+	step := func() {
+		ts := s.due(now, 1)
+		if len(ts) == 0 {
+			now += int64(10 * time.Second)
+			return
+		}
+		s.done(ts[0], pass(250), now, time.Time{})
+	}
+	for range 300 {
+		step()
+	}
+	if n := testing.AllocsPerRun(1000, step); n != 0 {
+		t.Fatalf("%v allocations per step", n)
 	}
 }

@@ -12,6 +12,10 @@ import (
 // multi-line EHLO answer of a real MTA is a few hundred bytes.
 const maxSMTPReply = 4 << 10
 
+// smtpBufStart is the reply buffer a run starts with; it doubles up to
+// maxSMTPReply only for a server whose replies need it.
+const smtpBufStart = 512
+
 // maxSMTPLine is RFC 5321's reply line limit (4.5.3.1.5), CRLF included.
 const maxSMTPLine = 512
 
@@ -26,7 +30,7 @@ func (c *Check) runSMTP(ctx context.Context, dst netip.AddrPort, d *Dialer) Resu
 		return r
 	}
 	defer s.close()
-	sc := smtpConn{conn: s.conn, buf: make([]byte, 0, maxSMTPReply)}
+	sc := smtpConn{conn: s.conn, buf: make([]byte, 0, smtpBufStart)}
 	code, text, err := sc.reply()
 	if err != nil {
 		return sc.fail(ctx, err, 0)
@@ -87,7 +91,10 @@ func (sc *smtpConn) reply() (int, string, error) {
 			return 0, "", err
 		}
 		if len(sc.buf) == cap(sc.buf) {
-			return 0, "", errSMTPTooLong
+			if cap(sc.buf) >= maxSMTPReply {
+				return 0, "", errSMTPTooLong
+			}
+			sc.buf = append(sc.buf, make([]byte, cap(sc.buf))...)[:len(sc.buf)]
 		}
 		m, err := sc.conn.Read(sc.buf[len(sc.buf):cap(sc.buf)])
 		sc.buf = sc.buf[:len(sc.buf)+m]
