@@ -8,6 +8,7 @@ import (
 	"github.com/google/gopacket/layers"
 
 	"aced/config"
+	"aced/dataplane"
 	"aced/dataplane/header"
 )
 
@@ -202,6 +203,18 @@ func TestNoAllocs(t *testing.T) {
 					t.Fatalf("outputs %+v, want %+v (drops %v)", out, want, h.l.nonzeroDrops())
 				}
 			})
+		}
+		// An expiring packet: answered up to the pace, never allocating.
+		expiring := append([]byte(nil), h.fwd...)
+		ip := header.IPv4(expiring[header.EthernetSize:])
+		ip.SetTTL(1)
+		ip.SetChecksum(ip.HeaderChecksum())
+		before := h.l.e.Drops()[dataplane.DropTTLExpired]
+		if a := testing.AllocsPerRun(200, run(10, expiring)); a != 0 {
+			t.Fatalf("time exceeded: %v allocations per frame, want 0", a)
+		}
+		if got := h.l.e.Drops()[dataplane.DropTTLExpired] - before; got != 201 {
+			t.Fatalf("%d ttl-expired drops, want 201", got)
 		}
 	}
 }

@@ -48,7 +48,7 @@ func (w *Worker) established(t *Tables, in *iface, out Output) {
 		return
 	}
 	if p.TTL <= 1 {
-		w.dropIn(in, DropTTLExpired, n)
+		w.ttlExpired(t, in, out)
 		return
 	}
 	if h.Dir == flow.DirServer && p.TCPFlags&header.TCPRst != 0 && !h.State.Established() {
@@ -177,7 +177,7 @@ func (w *Worker) icmpError(t *Tables, in *iface, out Output) {
 		return
 	}
 	if p.TTL <= 1 {
-		w.dropIn(in, DropTTLExpired, n)
+		w.ttlExpired(t, in, out)
 		return
 	}
 	if h.Dir == flow.DirServer && !h.State.Established() && p.ICMPType == header.ICMPDestUnreach {

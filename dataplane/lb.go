@@ -41,7 +41,7 @@ func (w *Worker) newConn(t *Tables, in *iface, v *vip, k flow.Key, out Output) {
 		w.dropIn(in, DropNoFlow, n)
 		return
 	case p.TTL <= 1:
-		w.dropIn(in, DropTTLExpired, n)
+		w.ttlExpired(t, in, out)
 		return
 	}
 	vs := v.stats
@@ -227,7 +227,7 @@ func (w *Worker) transit(t *Tables, in *iface, k flow.Key, out Output) {
 		w.dropIn(in, DropNoFlow, n)
 		return
 	case p.TTL <= 1:
-		w.dropIn(in, DropTTLExpired, n)
+		w.ttlExpired(t, in, out)
 		return
 	}
 	eg, nh, ok := t.route(be32(p.Tuple.Dst))

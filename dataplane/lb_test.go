@@ -207,8 +207,9 @@ func TestTransitFirewall(t *testing.T) {
 	}
 	// A connection opened from vlan 20 is denied.
 	l.none(20, back.frameWith(t, func(p *pkt) { p.sport, p.flags = 81, "S" }), dataplane.DropACLDeny)
-	// TTL 1 cannot be forwarded.
-	l.none(10, out.frameWith(t, func(p *pkt) { p.sport, p.ttl = 1000, 1 }), dataplane.DropTTLExpired)
+	// TTL 1 cannot be forwarded: the sender hears why.
+	expired := out.frameWith(t, func(p *pkt) { p.sport, p.ttl = 1000, 1 })
+	checkTimeExceeded(t, l.one(10, expired), box10, "192.0.2.9", expired)
 }
 
 func TestMalformedAndFragments(t *testing.T) {

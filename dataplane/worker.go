@@ -67,6 +67,10 @@ type Worker struct {
 	// flows one Tick sends.
 	rstBuf [minFrame]byte
 	resets [resetBudget]resetJob
+	// icmpBuf holds the time exceeded errors the worker originates,
+	// ttlLimit paces them.
+	icmpBuf  [icmpErrorBufSize]byte
+	ttlLimit ttlLimiter
 	// hostBuf receives the host's packets behind room for the link header.
 	hostBuf    [hostBufSize]byte
 	lastExpire flow.Tick

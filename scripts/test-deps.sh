@@ -9,6 +9,7 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v snmpget >/dev/null || need+=(snmp)
 command -v snmptrapd >/dev/null || need+=(snmptrapd)
 command -v tmux >/dev/null || need+=(tmux)
+command -v ping >/dev/null || need+=(iputils-ping)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing test tools: ${need[*]} (run as root or: sudo apt-get install ${need[*]})" >&2

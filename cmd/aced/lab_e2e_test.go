@@ -29,6 +29,7 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	}
 	requireTool(t, "sshpass", "-V")
 	requireTool(t, "snmptrapd", "--version")
+	requireTool(t, "ping", "-V")
 	ctx := context.Background()
 	l, err := lab.Up(ctx, lab.Options{})
 	if err != nil {
@@ -129,6 +130,16 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	if out := ssh("show interface vlan 10"); !strings.Contains(out, "vlan10 is up, administratively up") ||
 		!regexp.MustCompile(`\n +[1-9]\d* unicast packets input`).MatchString(out) {
 		t.Errorf("show interface vlan 10:\n%s", out)
+	}
+
+	// ping (iputils) from the client network: the VIP answers (icmp-reply
+	// active), and a datagram whose TTL runs out at the box is answered
+	// with a time exceeded from the box's address on that side.
+	if out, err := l.Command(ctx, "cl", "ping", "-c", "1", "-W", "5", lab.VIP).CombinedOutput(); err != nil {
+		t.Errorf("ping the VIP: %v\n%s", err, out)
+	}
+	if out, _ := l.Command(ctx, "cl", "ping", "-c", "1", "-W", "5", "-t", "1", lab.ServerIP(1)).CombinedOutput(); !regexp.MustCompile(`From 198\.51\.100\.2 .*Time to live exceeded`).Match(out) {
+		t.Errorf("ping -t 1 through the box:\n%s", out)
 	}
 
 	// MX1 dies: its probe fails it, and mail keeps flowing to MX2 alone.
