@@ -241,15 +241,19 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 	}
 
-	// MX2's host drops off the network (its switch port down): it stops
-	// answering ARP and is ARP_FAILED, the reason shown even though its
-	// probe fails too; mail goes to MX1. Back on the network, it returns.
-	swPort := func(state string) {
-		if out, err := exec.Command("ip", "-n", l.NS("sw"), "link", "set", "sw-s2", state).CombinedOutput(); err != nil {
-			t.Fatalf("switch port %s: %v %s", state, err, out)
-		}
+	// conn-limit: two sessions held on MX1 with max 2 min 1 put it in
+	// MAXCONNS; mail goes around it; closed, they free it again.
+	ssh("configure terminal\nserverfarm host SF_SMTP\nrserver MX1 25\nconn-limit max 2 min 1\nend")
+	a, b := holdSession(t, l, "s1"), holdSession(t, l, "s1")
+	farm = ssh("show serverfarm SF_SMTP")
+	if !regexp.MustCompile(`203\.0\.113\.11:25 +\d+ +MAXCONNS +2 `).MatchString(farm) {
+		t.Fatalf("MX1 with 2 of max 2 connections:\n%s", farm)
 	}
-	swPort("down")
+	if got := send(4); got["s1"] != 0 {
+		t.Fatalf("MX1 at its conn-limit took mail: %v", got)
+	}
+	a.Close()
+	b.Close()
 	waitShow := func(command, re, what string) {
 		t.Helper()
 		deadline := time.Now().Add(45 * time.Second)
@@ -264,6 +268,18 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 			time.Sleep(500 * time.Millisecond)
 		}
 	}
+	waitShow("show serverfarm SF_SMTP", `203\.0\.113\.11:25 +\d+ +OPERATIONAL`, "MX1's sessions closed")
+	ssh("configure terminal\nserverfarm host SF_SMTP\nrserver MX1 25\nno conn-limit\nend")
+
+	// MX2's host drops off the network (its switch port down): it stops
+	// answering ARP and is ARP_FAILED, the reason shown even though its
+	// probe fails too; mail goes to MX1. Back on the network, it returns.
+	swPort := func(state string) {
+		if out, err := exec.Command("ip", "-n", l.NS("sw"), "link", "set", "sw-s2", state).CombinedOutput(); err != nil {
+			t.Fatalf("switch port %s: %v %s", state, err, out)
+		}
+	}
+	swPort("down")
 	waitShow("show serverfarm SF_SMTP", `203\.0\.113\.12:25 +\d+ +ARP_FAILED`, "MX2 off the network")
 	waitShow("show rserver MX2", `state +: ARP_FAILED`, "MX2 off the network")
 	if got := send(4); got["s1"] != 4 {
