@@ -41,27 +41,21 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	var agentRef atomic.Pointer[snmp.Agent]
 	var ctlRef atomic.Pointer[control.Control]
 	var ppRef atomic.Pointer[packetPath]
-	health := control.NewHealth(log, func(ev probes.MemberEvent) {
+	var health *control.Health
+	applied := newVerdicts(log, func() error {
 		if ctl := ctlRef.Load(); ctl != nil {
-			// The member leaves or rejoins rotation: the data plane
-			// recompiles with the new health. Off the reporter's
-			// goroutine, so probing never waits for a commit.
-			go func() {
-				if err := ctl.Recompile(); err != nil {
-					log.Error("recompile after a probe verdict", "err", err)
-					return
-				}
-				// failaction purge or reassign: with the member out of
-				// rotation, its connections are reset both ways or moved to
-				// its backup-rserver (ACE behaviour rule 4).
-				if pp := ppRef.Load(); pp != nil && ev.State == status.RealProbeFailed {
-					if act, n := pp.eng.FailMember(ev.Member.Farm, ev.Member.RServer, ev.Member.Port); act != dataplane.FailNone {
-						log.Info("failaction", "action", act.String(), "serverfarm", ev.Member.Farm, "rserver", ev.Member.RServer,
-							"port", ev.Member.Port, "connections", n)
-					}
-				}
-			}()
+			return ctl.Recompile()
 		}
+		return nil // not started yet: boot compiles with the health it finds
+	}, func(k status.MemberKey) bool { return health.Down(k) }, func(k status.MemberKey) (dataplane.FailAction, int) {
+		if pp := ppRef.Load(); pp != nil {
+			return pp.eng.FailMember(k.Farm, k.RServer, k.Port)
+		}
+		return dataplane.FailNone, 0
+	})
+	go applied.run(ctx)
+	health = control.NewHealth(log, func(ev probes.MemberEvent) {
+		applied.add(ev)
 		if a := agentRef.Load(); a != nil {
 			a.Notify(snmp.Event{Kind: snmp.RServerState, Farm: ev.Member.Farm, RServer: ev.Member.RServer,
 				Port: ev.Member.Port, State: ev.State, Descr: ev.Reason})

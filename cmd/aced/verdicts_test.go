@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"aced/dataplane"
+	"aced/probes"
+	"aced/status"
+)
+
+// A storm of verdicts arriving while a recompile runs costs one more
+// recompile, not one each; every failed member still gets its failaction
+// once, unless it recovered before its turn.
+func TestVerdictsCoalesce(t *testing.T) {
+	var mu sync.Mutex
+	recompiles, failed := 0, map[status.MemberKey]int{}
+	recovered := status.MemberKey{Farm: "F", RServer: "R7", Port: 25}
+	entered, release := make(chan struct{}, 10), make(chan struct{})
+	v := newVerdicts(slog.New(slog.DiscardHandler), func() error {
+		mu.Lock()
+		recompiles++
+		mu.Unlock()
+		entered <- struct{}{}
+		<-release
+		return nil
+	}, func(k status.MemberKey) bool { return k != recovered }, func(k status.MemberKey) (dataplane.FailAction, int) {
+		mu.Lock()
+		failed[k]++
+		mu.Unlock()
+		return dataplane.FailPurge, 1
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { v.run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	key := func(i int) status.MemberKey { return status.MemberKey{Farm: "F", RServer: "R" + string(rune('0'+i%10)), Port: uint16(i)} }
+	v.add(probes.MemberEvent{Member: key(0), State: status.RealProbeFailed})
+	<-entered // the first recompile is running
+	for i := 1; i <= 1000; i++ {
+		v.add(probes.MemberEvent{Member: key(i), State: status.RealProbeFailed})
+	}
+	v.add(probes.MemberEvent{Member: recovered, State: status.RealProbeFailed})
+	release <- struct{}{}
+	<-entered // the one recompile for the whole storm
+	release <- struct{}{}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := len(failed)
+		mu.Unlock()
+		if n == 1001 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("failaction applied to %d members, want 1001", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if recompiles != 2 {
+		t.Fatalf("%d recompiles for 1002 verdicts, want 2", recompiles)
+	}
+	for k, n := range failed {
+		if n != 1 || k == recovered {
+			t.Fatalf("member %v: failaction applied %d times", k, n)
+		}
+	}
+	select {
+	case <-entered:
+		t.Fatal("a third recompile with nothing new")
+	default:
+	}
+}
