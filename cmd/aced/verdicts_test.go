@@ -38,7 +38,9 @@ func TestVerdictsCoalesce(t *testing.T) {
 	go func() { v.run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
-	key := func(i int) status.MemberKey { return status.MemberKey{Farm: "F", RServer: "R" + string(rune('0'+i%10)), Port: uint16(i)} }
+	key := func(i int) status.MemberKey {
+		return status.MemberKey{Farm: "F", RServer: "R" + string(rune('0'+i%10)), Port: uint16(i)}
+	}
 	v.add(probes.MemberEvent{Member: key(0), State: status.RealProbeFailed})
 	<-entered // the first recompile is running
 	for i := 1; i <= 1000; i++ {
