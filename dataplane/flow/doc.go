@@ -29,6 +29,9 @@
 //
 // A lookup in a table bigger than the caches costs two dependent memory
 // accesses (index slot, entry); LookupBatch overlaps them across a batch.
+// Insert starts its three misses (both keys' slots, the free entry)
+// together, and Expire those of sixteen due flows at once, so a new flow
+// costs about two memory latencies: the engine's lookup, then the insert.
 //
 // # Concurrency
 //
@@ -37,8 +40,9 @@
 // retrying if a writer was active (a seqlock). Two workers looking up flows
 // never bounce a cache line between their cores, and lookups never wait
 // for each other. Insert and removal lock the (one or two) shards of the
-// flow's keys, in address order, and keep their sequences odd meanwhile;
-// so there is no global lock anywhere, and writers on different shards run
+// flow's keys, in address order, by making their sequences odd (the
+// sequence is the lock: one CAS, no mutex beside it), and make them even
+// again when done; so there is no global lock anywhere, and writers on different shards run
 // in parallel. The one shared word they all touch is the free-list head.
 //
 // While a flow lives, only its meta word changes: state, deadline and

@@ -92,7 +92,8 @@ func nextGen(g uint32) uint32 {
 }
 
 // store writes the immutable words of a flow. The entry is not reachable
-// from the index yet; stale readers may still look at it, hence atomics.
+// from the index yet; stale readers may still look at it and discard what
+// they read.
 func (e *entry) store(f *Flow, cp, sp packed, now Tick) {
 	e.cip.Store(cp.ips)
 	e.sip.Store(sp.ips)
@@ -124,14 +125,17 @@ func (e *entry) keys() (cp, sp packed) {
 // load reads the immutable words back into a Flow. The caller validates
 // the result (shard sequence or generation) before trusting it.
 func (e *entry) load(f *Flow) {
-	cp, sp := e.keys()
-	attr, ids := e.attr.Load(), e.ids.Load()
-	*f = Flow{
-		Client: cp.key(), Server: sp.key(),
-		Farm: uint16(ids >> 48), Member: uint16(ids >> 32),
-		ClientIf: uint16(ids >> 16), ServerIf: uint16(ids),
-		SeqDelta: uint32(attr), Class: uint8(attr >> 48), Flags: uint8(attr >> 40),
-	}
+	cips, sips, ports, attr, ids := e.cip.Load(), e.sip.Load(), e.ports.Load(), e.attr.Load(), e.ids.Load()
+	proto := uint8(attr >> 56)
+	// Field by field: a composite literal is built on the stack and
+	// copied, which costs as much again on every lookup hit.
+	f.Client.SrcIP, f.Client.DstIP = unbe32(uint32(cips>>32)), unbe32(uint32(cips))
+	f.Client.SrcPort, f.Client.DstPort, f.Client.Proto = uint16(ports>>48), uint16(ports>>32), proto
+	f.Server.SrcIP, f.Server.DstIP = unbe32(uint32(sips>>32)), unbe32(uint32(sips))
+	f.Server.SrcPort, f.Server.DstPort, f.Server.Proto = uint16(ports>>16), uint16(ports), proto
+	f.Farm, f.Member = uint16(ids>>48), uint16(ids>>32)
+	f.ClientIf, f.ServerIf = uint16(ids>>16), uint16(ids)
+	f.SeqDelta, f.Class, f.Flags = uint32(attr), uint8(attr>>48), uint8(attr>>40)
 }
 
 // classProto returns the fields Observe needs to pick a timeout.

@@ -101,6 +101,11 @@ func (t *Table) DeleteFunc(match func(Entry) bool, gone func(Flow)) int {
 // deadline; a budget of HighWater*batchInterval/sweepPeriod per call gives
 // a sweep period of sweepPeriod. A scanned entry costs one cache line read
 // in arena order, which the hardware prefetcher streams.
+//
+// Removing a flow costs the two index slots of its keys, random cache
+// misses in a big table. Expire therefore gathers the due flows of the
+// stretch in groups of expireGroup and reads all their slots before
+// removing the first, so the group's misses overlap instead of queueing.
 func (t *Table) Expire(now Tick, budget int, gone func(Flow)) int {
 	hwm := t.hwm.Load()
 	if budget <= 0 || hwm == 0 {
@@ -109,23 +114,55 @@ func (t *Table) Expire(now Tick, budget int, gone func(Flow)) int {
 	budget = min(budget, int(hwm))
 	start := t.hand.Add(uint64(budget)) - uint64(budget)
 	i := uint32(start % uint64(hwm))
-	var f Flow
-	n := 0
+	var due [expireGroup]Ref
+	nd, n := 0, 0
 	for ; budget > 0; budget-- {
 		m := t.arena[i].meta.Load()
-		if metaLive(m) && metaState(m)&stPinned == 0 && now.after(metaDeadline(m)) &&
-			t.kill(i, metaGen(m), now, true, &f) {
-			n++
-			if gone != nil {
-				gone(f)
+		if metaLive(m) && metaState(m)&stPinned == 0 && now.after(metaDeadline(m)) {
+			due[nd] = Ref{idx: i, gen: metaGen(m)}
+			if nd++; nd == expireGroup {
+				n += t.expireDue(now, due[:nd], gone)
+				nd = 0
 			}
 		}
 		if i++; i == hwm {
 			i = 0
 		}
 	}
+	n += t.expireDue(now, due[:nd], gone)
 	if n > 0 {
 		t.stats.expired.Add(uint64(n))
+	}
+	return n
+}
+
+// expireGroup is how many due flows Expire removes together: enough
+// misses to keep the memory system busy, few enough that the slots read
+// first are still cached when their flow's turn comes.
+const expireGroup = 16
+
+// expireDue removes the flows of due that are still due at now.
+func (t *Table) expireDue(now Tick, due []Ref, gone func(Flow)) int {
+	if len(due) == 0 {
+		return 0
+	}
+	// The keys read here may be torn by a concurrent removal; they only
+	// choose which lines to bring in, and kill reads them again.
+	for _, r := range due {
+		cp, sp := t.arena[r.idx].keys()
+		ch, sh := t.hash.hash(cp), t.hash.hash(sp)
+		_ = t.shardOf(ch).homeSlot(ch).Load()
+		_ = t.shardOf(sh).homeSlot(sh).Load()
+	}
+	var f Flow
+	n := 0
+	for _, r := range due {
+		if t.kill(r.idx, r.gen, now, true, &f) {
+			n++
+			if gone != nil {
+				gone(f)
+			}
+		}
 	}
 	return n
 }

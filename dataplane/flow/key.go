@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/bits"
 )
@@ -65,12 +66,14 @@ type packed struct {
 	proto uint8
 }
 
-func be32(b [4]byte) uint32 {
-	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-}
+// be32 and unbe32 convert through encoding/binary, which the compiler
+// turns into one load or store and a byte swap instead of four byte
+// moves: they run for every key of every packet.
+func be32(b [4]byte) uint32 { return binary.BigEndian.Uint32(b[:]) }
 
-func unbe32(v uint32) [4]byte {
-	return [4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+func unbe32(v uint32) (b [4]byte) {
+	binary.BigEndian.PutUint32(b[:], v)
+	return b
 }
 
 func (k *Key) pack() packed {
