@@ -31,9 +31,13 @@ const (
 // arpState is an rserver's ARP verdict, carried across builds with its
 // counters (limitStats).
 type arpState struct {
-	misses atomic.Int32  // rounds asked without an answer since
-	asked  atomic.Uint32 // the tick of the last request
-	failed atomic.Bool
+	misses atomic.Int32 // rounds asked without an answer
+	// seenAtAsk is the neighbour entry's last-heard stamp when we last
+	// asked: any other stamp now means it answered. Comparing with the
+	// tick we asked at would not do: the worker that receives the answer
+	// may be idle in poll with a clock a tick behind the asker's.
+	seenAtAsk atomic.Uint32
+	failed    atomic.Bool
 }
 
 func (a *arpState) ok() {
@@ -70,9 +74,9 @@ func (w *Worker) watchRServers(t *Tables, out Output) {
 			continue
 		}
 		mac, ns, s := w.e.neigh.lookup(eg.vlan, ip, w.now)
+		var seen uint32
 		if ns != neighMissing {
-			seen := s.seen.Load()
-			if int32(seen-st.asked.Load()) >= 0 {
+			if seen = s.seen.Load(); seen != st.seenAtAsk.Load() {
 				st.ok() // heard from since we last asked
 			}
 			if age(w.now, seen) < rsConfirm {
@@ -82,7 +86,7 @@ func (w *Worker) watchRServers(t *Tables, out Output) {
 		if st.misses.Add(1) > rsARPRetries {
 			st.failed.Store(true)
 		}
-		st.asked.Store(uint32(w.now))
+		st.seenAtAsk.Store(seen)
 		if ns == neighMissing {
 			mac = header.BroadcastMAC()
 		}

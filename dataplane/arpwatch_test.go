@@ -67,3 +67,29 @@ func TestRServerARPFailed(t *testing.T) {
 		t.Fatalf("MX1 back but spread %v", got)
 	}
 }
+
+// The answer may land on another worker whose clock is behind the one that
+// asked (it sat idle in poll): it still counts.
+func TestRServerARPAnswerOnStaleWorker(t *testing.T) {
+	l := newLab(t, labOpt{})
+	stale := l.e.NewWorker()
+	for range 8 {
+		// The answering worker last read the clock 200 ms (3 ticks)
+		// before the asking one.
+		l.clk.Advance(16*time.Second - 200*time.Millisecond)
+		stale.Tick(&l.rec)
+		l.clk.Advance(200 * time.Millisecond)
+		l.w.Tick(&l.rec)
+		for _, r := range l.rec.take() {
+			if i, ok := l.arpFor(r); ok {
+				stale.FromWire(20, arpFrame(t, 2, rsMAC(i), rsAddr(i), boxMAC20, boxMAC20, box20), &l.rec)
+			}
+		}
+		l.rec.take()
+	}
+	for i := range 3 {
+		if st := l.memberState(rsName(i)); st != status.RealOperational {
+			t.Fatalf("%s is %v though it answered every request", rsName(i), st)
+		}
+	}
+}

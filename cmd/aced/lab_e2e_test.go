@@ -55,7 +55,7 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 
 	trapDir := t.TempDir()
 	os.WriteFile(trapDir+"/snmptrapd.conf", []byte("disableAuthorization yes\n"), 0o600)
-	trapd := l.Command(ctx, "cl", "snmptrapd", "-f", "-Lo", "-C", "-c", trapDir+"/snmptrapd.conf", "-m", "", "-On",
+	trapd := l.Command(ctx, "cl", "snmptrapd", "-f", "-Lo", "-C", "-c", trapDir+"/snmptrapd.conf", "-m", "", "-On", "-n",
 		"-p", trapDir+"/pid", "udp:198.51.100.10:162")
 	trapd.Env = append(os.Environ(), "SNMPCONFPATH="+trapDir, "SNMP_PERSISTENT_DIR="+trapDir, "MIBS=", "MIBDIRS="+trapDir)
 	traps := &lockedBuffer{}
@@ -118,6 +118,16 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 			t.Fatalf("ssh %q from the client network: %v\n%s", command, err, out)
 		}
 		return string(out)
+	}
+	// The SSH server may start after the data plane forwards.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		err := l.Command(ctx, "cl", "bash", "-c", "exec 3<>/dev/tcp/198.51.100.2/22").Run()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SSH on the data address never listened: %v\n%s", err, log.String())
+		}
 	}
 	if out := ssh("show version"); !strings.Contains(out, "ACSW") {
 		t.Fatalf("show version over the data interface:\n%s", out)
@@ -196,8 +206,8 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	ssh("configure terminal\nrserver host MX3\nip address " + lab.ServerIP(3) + "\ninservice\n" +
 		"serverfarm host SF_SMTP\nfailaction reassign\nrserver MX3 25\ninservice standby\n" +
 		"rserver MX1 25\nbackup-rserver MX3 25\nend")
-	if got := send(8); got["s3"] != 0 {
-		t.Fatalf("standby backup MX3 took mail while MX1 is up: %v", got)
+	if got := spread(t, l, 6); got["s3"] != 0 || got["s1"] == 0 || got["s2"] == 0 {
+		t.Fatalf("6 concurrent sessions went to %v; want MX1 and MX2, not their standby backup MX3", got)
 	}
 	held := holdSession(t, l, "s1")
 	ssh("configure terminal\nprobe tcp DEAD\nport 2525\ninterval 2\nfaildetect 1\nreceive 1\n" +
@@ -216,8 +226,11 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 		t.Fatalf("reassigned session's next command: %v, want the reset of MX3's kernel", err)
 	}
 	held.Close()
-	if got := send(10); got["s1"] != 0 || got["s3"] == 0 {
-		t.Fatalf("with MX1 failed, mail went to %v; want MX2 (s2) and its backup MX3 (s3)", got)
+	if got := spread(t, l, 6); got["s1"] != 0 || got["s3"] == 0 || got["s2"] == 0 {
+		t.Fatalf("with MX1 failed, 6 concurrent sessions went to %v; want MX2 (s2) and MX1's backup MX3 (s3)", got)
+	}
+	if got := send(4); got["s1"] != 0 {
+		t.Fatalf("with MX1 failed, mail went to %v", got)
 	}
 	detail := ssh("show serverfarm SF_SMTP detail")
 	for _, re := range []string{`203\.0\.113\.11:25 +\d+ +PROBE-FAILED`, `203\.0\.113\.13:25 +\d+ +OPERATIONAL +\d+ +[1-9]`,
@@ -282,6 +295,11 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	swPort("down")
 	waitShow("show serverfarm SF_SMTP", `203\.0\.113\.12:25 +\d+ +ARP_FAILED`, "MX2 off the network")
 	waitShow("show rserver MX2", `state +: ARP_FAILED`, "MX2 off the network")
+	// Logged ACE-style, and an NMS hears of it: the state change
+	// notification for SF_SMTP / MX2 (3.77.88.50) port 25 with
+	// arpFailed(15).
+	waitFor(t, log, "%ACE-3-251011: ARP failed for rserver MX2 port 25 in serverfarm SF_SMTP")
+	waitFor(t, traps, ".7.83.70.95.83.77.84.80.3.77.88.50.25 = INTEGER: 15")
 	if got := send(4); got["s1"] != 4 {
 		t.Fatalf("with MX2 off the network mail went to %v; want all on s1", got)
 	}
@@ -349,4 +367,30 @@ func holdSession(t *testing.T, l *lab.Lab, name string) net.Conn {
 	}
 	t.Fatalf("no session landed on %s in 20 tries", name)
 	return nil
+}
+
+// spread opens n SMTP sessions through the VIP at once (leastconns
+// spreads concurrent sessions by weight; sessions one after another would
+// all find the same least-loaded server) and counts them per lab server.
+func spread(t *testing.T, l *lab.Lab, n int) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	for range n {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c, err := l.Dial(ctx, "cl", "tcp", lab.VIP+":25")
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		banner := make([]byte, 64)
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		k, err := c.Read(banner)
+		if f := strings.Fields(string(banner[:k])); err != nil || len(f) < 2 {
+			t.Fatalf("banner %q: %v", banner[:k], err)
+		} else {
+			got[f[1]]++
+		}
+	}
+	return got
 }

@@ -128,6 +128,14 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		// the operator never asked for it.
 		prober.Start()
 		defer prober.Stop()
+		watch := &stateWatch{log: log, notify: func(ev snmp.Event) {
+			if a := agentRef.Load(); a != nil {
+				a.Notify(ev)
+			}
+		}}
+		every := time.NewTicker(time.Second)
+		defer every.Stop()
+		go watch.run(pctx, every.C, pp.eng.Snapshot)
 		log.Info("data plane running", "ports", portFlag(o.ports).String())
 	}
 	slb := slbSource(pp, health)

@@ -77,7 +77,7 @@ func TestE2ELinkTrapsToSnmptrapd(t *testing.T) {
 	conf := dir + "/snmptrapd.conf"
 	os.WriteFile(conf, []byte("disableAuthorization yes\n"), 0o600)
 	port := freeUDPPort(t)
-	trapd := exec.Command("snmptrapd", "-f", "-Lo", "-C", "-c", conf, "-m", "", "-On", "-p", dir+"/pid",
+	trapd := exec.Command("snmptrapd", "-f", "-Lo", "-C", "-c", conf, "-m", "", "-On", "-n", "-p", dir+"/pid",
 		fmt.Sprintf("udp:127.0.0.1:%d", port))
 	trapd.Env = append(os.Environ(), "SNMPCONFPATH="+dir, "SNMP_PERSISTENT_DIR="+dir, "MIBS=", "MIBDIRS="+dir)
 	out := &lockedBuffer{}
