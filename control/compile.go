@@ -111,7 +111,7 @@ func Spec(cfg *config.Config) (*dataplane.Spec, error) {
 
 func ifaceSpec(cfg *config.Config, in *config.Interface) dataplane.IfaceSpec {
 	is := dataplane.IfaceSpec{
-		VLAN: in.VLAN, Addr: in.Addr, Alias: in.Alias, Up: !in.Shutdown, ACL: in.AccessGroupIn,
+		VLAN: in.VLAN, Addr: in.Addr, Alias: in.Alias, Up: !in.Shutdown, ACL: in.AccessGroupIn, ACLOut: in.AccessGroupOut,
 	}
 	for _, name := range in.ServicePolicies {
 		pm := cfg.PolicyMaps.Get(name)

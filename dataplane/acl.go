@@ -51,7 +51,13 @@ func (c portCond) match(p uint16) bool {
 // permits runs the packet described by p through the list, counts the hit
 // of the matching line and returns its action.
 func (a *acl) permits(p *header.Parsed) bool {
-	t := &p.Tuple
+	return a.permitsTuple(&p.Tuple, p.ICMPType, p.ICMPCode)
+}
+
+// permitsTuple is permits for a datagram described by its tuple and, for
+// ICMP, type and code: the packet a connection will send, not the one in
+// hand (access-group output on a load-balanced connection).
+func (a *acl) permitsTuple(t *header.Tuple, icmpType, icmpCode uint8) bool {
 	src, dst := be32(t.Src), be32(t.Dst)
 	for i := range a.lines {
 		r := &a.lines[i]
@@ -68,8 +74,8 @@ func (a *acl) permits(p *header.Parsed) bool {
 					continue
 				}
 			case header.ProtoICMP:
-				if r.icmpType >= 0 && uint8(r.icmpType) != p.ICMPType ||
-					r.icmpCd >= 0 && uint8(r.icmpCd) != p.ICMPCode {
+				if r.icmpType >= 0 && uint8(r.icmpType) != icmpType ||
+					r.icmpCd >= 0 && uint8(r.icmpCd) != icmpCode {
 					continue
 				}
 			}

@@ -158,6 +158,11 @@ func (b *builder) ifaces() error {
 				return fmt.Errorf("interface vlan %d: access-list %s: not defined: %w", s.VLAN, s.ACL, ErrSpec)
 			}
 		}
+		if s.ACLOut != "" {
+			if in.aclOut = b.acls[s.ACLOut]; in.aclOut == nil {
+				return fmt.Errorf("interface vlan %d: access-list %s: not defined: %w", s.VLAN, s.ACLOut, ErrSpec)
+			}
+		}
 		if s.Mgmt != nil {
 			m, err := buildMgmt(s.Mgmt)
 			if err != nil {

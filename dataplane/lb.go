@@ -66,15 +66,23 @@ func (w *Worker) newConn(t *Tables, in *iface, v *vip, k flow.Key, out Output) {
 		return
 	}
 	eg, nh, ok := t.route(be32(m.rs.addr))
-	if !ok {
-		m.stats.release(&w.e.sh.active[m.id])
-		vs.dropped.Add(1)
-		w.dropIn(in, DropNoRoute, n)
-		return
-	}
 	dport := m.port
 	if dport == 0 {
 		dport = k.DstPort
+	}
+	why = DropNoRoute
+	if ok && eg.aclOut != nil {
+		// The output filter sees the connection's real addresses, client
+		// to rserver (like an ASA's real-IP ACLs): the source NAT address
+		// is not chosen yet, and rules are written about servers.
+		leaving := header.Tuple{Src: p.Tuple.Src, Dst: m.rs.addr, SrcPort: p.Tuple.SrcPort, DstPort: dport, Proto: p.Tuple.Proto}
+		ok, why = eg.aclOut.permitsTuple(&leaving, p.ICMPType, p.ICMPCode), DropACLDenyOut
+	}
+	if !ok {
+		m.stats.release(&w.e.sh.active[m.id])
+		vs.dropped.Add(1)
+		w.dropIn(in, why, n)
+		return
 	}
 	f := flow.Flow{
 		Client: k,
@@ -231,8 +239,12 @@ func (w *Worker) transit(t *Tables, in *iface, k flow.Key, out Output) {
 		return
 	}
 	eg, nh, ok := t.route(be32(p.Tuple.Dst))
-	if !ok {
+	switch {
+	case !ok:
 		w.dropIn(in, DropNoRoute, n)
+		return
+	case eg.aclOut != nil && !eg.aclOut.permits(p):
+		w.dropIn(in, DropACLDenyOut, n)
 		return
 	}
 	f := flow.Flow{Client: k, Server: k.Reverse(), ClientIf: uint16(in.vlan), ServerIf: uint16(eg.vlan), Flags: flagTransit}

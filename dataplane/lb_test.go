@@ -229,3 +229,40 @@ func TestMalformedAndFragments(t *testing.T) {
 	l.none(10, other, dataplane.DropNotForUs)
 	l.none(30, other, dataplane.DropUnknownVLAN)
 }
+
+// access-group output filters new connections leaving an interface, on
+// their real addresses (client to rserver for a VIP); without one, egress
+// is open, and replies of permitted connections pass whatever it says.
+func TestACLOutput(t *testing.T) {
+	l := newLab(t, labOpt{})
+	l.apply(func(c *config.Config) {
+		d := config.NewACLEntry(2, config.Deny, config.ProtoTCP)
+		d.Dst, d.DstPort = host(rsAddr(0)), eq(25)
+		d80 := config.NewACLEntry(3, config.Deny, config.ProtoTCP)
+		d80.DstPort = eq(80)
+		c.EnsureAccessList("OUT").Entries = []config.ACLEntry{d, d80, permitAll()}
+		c.EditInterface(20).AccessGroupOut = "OUT"
+	})
+	got := map[int]int{}
+	for k := range 12 {
+		out := l.wire(10, clientTCP(clientAddr(k), 1000, "S", nil).frame(t))
+		if len(out) == 0 {
+			got[-1]++
+			continue
+		}
+		got[rserverOf(t, out[0])]++
+	}
+	if got[0] != 0 || got[-1] == 0 || got[1] == 0 || got[2] == 0 {
+		t.Fatalf("SYNs to the VIP: %v (-1 = dropped); want none to MX1, whose turns are denied", got)
+	}
+	if n := l.e.Drops()[dataplane.DropACLDenyOut]; n != uint64(got[-1]) {
+		t.Fatalf("acl-deny-output counted %d, %d dropped", n, got[-1])
+	}
+	transit := pkt{srcMAC: gwMAC, dstMAC: boxMAC10, src: "192.0.2.9", dst: rsAddr(2), sport: 999, dport: 80, proto: 6, flags: "S"}
+	l.none(10, transit.frame(t), dataplane.DropACLDenyOut)
+	ssh := transit.frameWith(t, func(p *pkt) { p.dport = 22 })
+	l.one(10, ssh)
+	// Its reply leaves vlan 10, which has no output filter.
+	back := pkt{srcMAC: rsMAC(2), dstMAC: boxMAC20, src: rsAddr(2), dst: "192.0.2.9", sport: 22, dport: 999, proto: 6, flags: "SA"}
+	l.one(20, back.frame(t))
+}

@@ -82,7 +82,7 @@ func (e *Engine) Snapshot() *status.SLB {
 	tot.CurrentConns = uint64(fst.Len)
 	tot.DestroyedConns = fst.Deleted + fst.Expired
 	tot.TimedOutConns = fst.Expired
-	tot.ACLDenyRejects = drops[DropACLDeny] + drops[DropNoAccessGroup]
+	tot.ACLDenyRejects = drops[DropACLDeny] + drops[DropNoAccessGroup] + drops[DropACLDenyOut]
 	tot.NoMatchPolicyRejects = drops[DropVIPNoMatch]
 	tot.IPChecksumErrors = drops[header.DropBadIPChecksum]
 	for _, ms := range s.Members {

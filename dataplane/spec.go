@@ -32,6 +32,9 @@ type IfaceSpec struct {
 	// ACL is the access-group input; "" means none, and then nothing
 	// transits the interface (ACE's default deny).
 	ACL string
+	// ACLOut is the access-group output: new connections leaving through
+	// the interface must be permitted by it; "" means no output filter.
+	ACLOut string
 	// Mgmt is the first management policy applied to the interface; nil
 	// means nothing to the box is permitted.
 	Mgmt *MgmtSpec

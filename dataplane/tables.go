@@ -50,6 +50,7 @@ type iface struct {
 	mac               header.MAC
 	bound, up         bool // a port is bound; admin up and bound
 	acl               *acl
+	aclOut            *acl // access-group output; nil = no filter on egress
 	mgmt              *mgmt
 	vips              []*vip // classifiers, in service-policy order
 	pools             []*natPool

@@ -295,6 +295,9 @@ const (
 	DropHostBad
 	// DropTooBig: a frame larger than the engine's buffers.
 	DropTooBig
+	// DropACLDenyOut: the egress interface's access-group output denied
+	// the first packet of a connection.
+	DropACLDenyOut
 
 	// NumDropReasons sizes counter arrays.
 	NumDropReasons
@@ -324,6 +327,7 @@ var dropNames = [NumDropReasons]string{
 	DropFlowGone:        "flow-gone",
 	DropHostBad:         "host-bad-packet",
 	DropTooBig:          "too-big",
+	DropACLDenyOut:      "acl-deny-output",
 }
 
 // String names the reason as show stats prints it.

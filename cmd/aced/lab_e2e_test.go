@@ -152,6 +152,40 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 		t.Errorf("ping -t 1 through the box:\n%s", out)
 	}
 
+	// access-group output: a server opening a connection to the client
+	// network (transit, permitted on the way in by vlan 20's ALLOW-ALL) is
+	// stopped on its way out of vlan 10 by an output list, and let through
+	// again without it.
+	if _, err := l.Spawn("cl", acedBin, "lab", "sink", lab.ClientIP+":2222", "cl"); err != nil {
+		t.Fatal(err)
+	}
+	dialOut := func(wait time.Duration) error {
+		ctx, cancel := context.WithTimeout(ctx, wait)
+		defer cancel()
+		c, err := l.Dial(ctx, "s3", "tcp", lab.ClientIP+":2222")
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	for deadline := time.Now().Add(10 * time.Second); dialOut(2*time.Second) != nil; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("s3 never reached the client network through the box")
+		}
+	}
+	ssh("configure terminal\naccess-list NO-2222 line 8 extended deny tcp any any eq 2222\n" +
+		"access-list NO-2222 line 16 extended permit ip any any\ninterface vlan 10\naccess-group output NO-2222\nend")
+	if err := dialOut(2 * time.Second); err == nil {
+		t.Fatal("a connection denied by vlan 10's access-group output got through")
+	}
+	if out := ssh("show access-list NO-2222"); !regexp.MustCompile(`line 8 extended deny tcp any any eq 2222 \(hitcount=[1-9]`).MatchString(out) {
+		t.Errorf("show access-list NO-2222:\n%s", out)
+	}
+	ssh("configure terminal\ninterface vlan 10\nno access-group output NO-2222\nend")
+	if err := dialOut(5 * time.Second); err != nil {
+		t.Fatalf("without the output list: %v", err)
+	}
+
 	// MX1 dies: its probe fails it, and mail keeps flowing to MX2 alone.
 	if out, err := exec.Command("ip", "netns", "pids", l.NS("s1")).Output(); err == nil {
 		for _, pid := range strings.Fields(string(out)) {
