@@ -1,6 +1,7 @@
 // Package link is the packet engine's I/O: it binds each ACE `interface vlan
 // N` to a Linux interface (a port), owns the port through AF_PACKET rings
-// (gopacket's afpacket, TPACKET_V3, one PACKET_FANOUT hash group per port),
+// (gopacket's afpacket, TPACKET_V2 by default, one PACKET_FANOUT hash group
+// per port; transmissions batched with sendmmsg, tx.go),
 // gives the kernel a TUN device per VLAN for the management and probe path,
 // and runs the worker loops that feed frames to the engine's Handlers.
 //
