@@ -10,6 +10,7 @@ import (
 	"aced/config"
 	"aced/control"
 	"aced/grammar"
+	"aced/logging"
 	"aced/modes"
 	"aced/probes"
 	"aced/snmp"
@@ -86,6 +87,19 @@ func probeResults(p *probes.Engine) func(farm string) []status.ProbeResult {
 		}
 		return out
 	}
+}
+
+// loggingCommands are "show logging" and "clear logging".
+func loggingCommands(l *logging.Logger) []modes.ShowCommand {
+	return []modes.ShowCommand{{
+		Spec: "show logging",
+		Help: map[string]string{"logging": "Show syslog settings and the logging buffer"},
+		Run:  func(w io.Writer, _ grammar.Args) error { return l.Show(w) },
+	}, {
+		Spec: "clear logging",
+		Help: map[string]string{"clear": "Reset counters", "logging": "Empty the logging buffer"},
+		Run:  func(io.Writer, grammar.Args) error { l.Clear(); return nil },
+	}}
 }
 
 // probeCommands are "show probe" and "clear probe".

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"regexp"
@@ -49,7 +50,8 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	cfg := strings.NewReplacer("  interval 10\n", "  interval 2\n", "  passdetect interval 30\n", "  passdetect interval 2\n",
 		"  receive 5\n", "  receive 1\n").Replace(withoutUsers(string(ex))) + "\n" +
 		"snmp-server community public group Network-Monitor\n" +
-		"snmp-server host 198.51.100.10 traps version 2c public\nsnmp-server enable traps slb real\n"
+		"snmp-server host 198.51.100.10 traps version 2c public\nsnmp-server enable traps slb real\n" +
+		"logging enable\nlogging timestamp\nlogging trap 5\nlogging buffered 6\nlogging host 198.51.100.10 udp/5514\n"
 	state := t.TempDir()
 	os.WriteFile(state+"/startup-config", []byte(cfg), 0o600)
 
@@ -65,6 +67,27 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	}
 	defer func() { trapd.Process.Kill(); trapd.Wait() }()
 
+	// A syslog server in the client network: a UDP socket made in that
+	// namespace, collecting what arrives.
+	var syslogd *net.UDPConn
+	if err := l.Do("cl", func() (err error) {
+		syslogd, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("198.51.100.10:5514")))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer syslogd.Close()
+	syslogs := &lockedBuffer{}
+	go func() {
+		b := make([]byte, 2048)
+		for {
+			n, err := syslogd.Read(b)
+			if err != nil {
+				return
+			}
+			syslogs.Write(append(b[:n:n], '\n'))
+		}
+	}()
 	log := &lockedBuffer{}
 	aced := exec.Command("ip", "netns", "exec", l.NS("lb"), acedBin, "--state-dir", state, "--ssh-listen", "0.0.0.0:22",
 		"--snmp-listen", "0.0.0.0:161", "--port", "10=lbc", "--port", "20=lbs")
@@ -205,6 +228,16 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	}
 	if got := send(6); got["s2"] != 6 {
 		t.Fatalf("after MX1 failed, mail went to %v; want all on s2", got)
+	}
+	// The failure reached the syslog server (local4, severity 3) and the
+	// logging buffer.
+	waitFor(t, syslogs, "%ACE-3-251010: Health probe failed for server 203.0.113.11 on port 25 (rserver MX1, serverfarm SF_SMTP, probe SMTP25)")
+	if !regexp.MustCompile(`(?m)^<163>[A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d: %ACE-3-251010: `).MatchString(syslogs.String()) {
+		t.Errorf("syslog datagram format:\n%s", syslogs.String())
+	}
+	if out := ssh("show logging"); !strings.Contains(out, "%ACE-3-251010: Health probe failed for server 203.0.113.11") ||
+		!strings.Contains(out, "Logging to 198.51.100.10 udp/5514") {
+		t.Errorf("show logging:\n%s", out)
 	}
 	// show serverfarm reads the same snapshot: MX1 failed, MX2 carried the
 	// mail (ACE's layout, which monitoring scripts parse).

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"aced/dataplane"
+	"aced/logging"
 	"aced/probes"
 	"aced/snmp"
 	"aced/status"
@@ -103,7 +104,7 @@ const (
 
 // stateWatch compares member states between snapshots.
 type stateWatch struct {
-	log    *slog.Logger
+	log    func(logging.Message, ...any)
 	notify func(snmp.Event)
 	prev   map[status.MemberKey]status.RealState
 }
@@ -141,8 +142,7 @@ func (w *stateWatch) cross(k status.MemberKey, was, st status.RealState) {
 		sev, id, descr = 5, msgStateCleared, "cleared "+was.String()
 		text = who + " is " + st.String() + ": " + descr
 	}
-	level := map[int]slog.Level{3: slog.LevelError, 4: slog.LevelWarn, 5: slog.LevelInfo}[sev]
-	w.log.Log(context.Background(), level, fmt.Sprintf("%%ACE-%d-%06d: %s", sev, id, text),
+	w.log(logging.Message{Severity: sev, ID: id, Text: text},
 		"farm", k.Farm, "rserver", k.RServer, "port", k.Port, "state", st.String())
 	if w.notify != nil {
 		w.notify(snmp.Event{Kind: snmp.RServerState, Farm: k.Farm, RServer: k.RServer, Port: k.Port, State: st, Descr: descr})

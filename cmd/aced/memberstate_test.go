@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"aced/dataplane"
+	"aced/logging"
 	"aced/probes"
 	"aced/snmp"
 	"aced/status"
@@ -86,7 +87,8 @@ func TestVerdictsCoalesce(t *testing.T) {
 func TestStateWatchCrossings(t *testing.T) {
 	var logs bytes.Buffer
 	var events []snmp.Event
-	w := &stateWatch{log: slog.New(slog.NewTextHandler(&logs, nil)), notify: func(ev snmp.Event) { events = append(events, ev) }}
+	w := &stateWatch{log: func(m logging.Message, _ ...any) { logs.WriteString(m.String() + "\n") },
+		notify: func(ev snmp.Event) { events = append(events, ev) }}
 	a := status.MemberKey{Farm: "SF_SMTP", RServer: "MX1", Port: 25}
 	b := status.MemberKey{Farm: "SF_SMTP", RServer: "MX2", Port: 25}
 	snap := func(sa, sb status.RealState) *status.SLB {

@@ -20,6 +20,7 @@ import (
 	"aced/control"
 	"aced/credential"
 	"aced/dataplane"
+	"aced/logging"
 	"aced/modes"
 	"aced/probes"
 	"aced/shell"
@@ -54,7 +55,18 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		return dataplane.FailNone, 0
 	})
 	go applied.run(ctx)
-	health = control.NewHealth(log, func(ev probes.MemberEvent) {
+	// System messages go to the daemon log and, as the running config's
+	// logging lines say, to syslog servers and the show logging buffer.
+	syslog := logging.New(func() *config.Config {
+		if ctl := ctlRef.Load(); ctl != nil {
+			return ctl.Running()
+		}
+		return nil
+	}, log, nil)
+	defer syslog.Close()
+	health = control.NewHealth(nil, func(ev probes.MemberEvent) {
+		syslog.Log(logging.Message{Severity: ev.Log.Severity, ID: ev.Log.ID, Text: ev.Log.Text},
+			"farm", ev.Member.Farm, "rserver", ev.Member.RServer, "port", ev.Member.Port, "state", ev.State.String())
 		applied.add(ev)
 		if a := agentRef.Load(); a != nil {
 			a.Notify(snmp.Event{Kind: snmp.RServerState, Farm: ev.Member.Farm, RServer: ev.Member.RServer,
@@ -128,7 +140,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		// the operator never asked for it.
 		prober.Start()
 		defer prober.Stop()
-		watch := &stateWatch{log: log, notify: func(ev snmp.Event) {
+		watch := &stateWatch{log: syslog.Log, notify: func(ev snmp.Event) {
 			if a := agentRef.Load(); a != nil {
 				a.Notify(ev)
 			}
@@ -158,7 +170,8 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		Version:       o.versionTag,
 		Started:       started,
 		AuthorizedKey: authorizedKeys(o.stateDir, log),
-		Show:          append(append(probeCommands(prober), snmpCommands(agent)...), show.Commands(showSrc)...),
+		Show: append(append(append(probeCommands(prober), snmpCommands(agent)...), loggingCommands(syslog)...),
+			show.Commands(showSrc)...),
 	})
 	srv, err := shell.NewServer(shell.ServerConfig{
 		Engine:   engineAdapter{eng},

@@ -1,0 +1,160 @@
+// Package logging is ACE's system message facility: every %ACE-n-id
+// message the appliance raises goes to the daemon log, and, as the running
+// config's logging lines say, to the syslog servers (`logging enable`,
+// `logging trap N`, `logging host A.B.C.D [udp/PORT]`) and to the buffer
+// that `show logging` prints (`logging buffered N`, `clear logging`).
+//
+// Servers get RFC 3164 datagrams the way ASA-family devices send them:
+// `<PRI>` with facility local4 (ACE's default, 20), then with `logging
+// timestamp` the date as "Mmm dd yyyy hh:mm:ss: ", then the message. A
+// message is sent and forgotten: a syslog server that is down costs
+// nothing but the datagrams.
+package logging
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"aced/config"
+)
+
+// Message is one system message.
+type Message struct {
+	Severity int // 0 emergencies .. 7 debugging
+	ID       int // six digits: 251010
+	Text     string
+}
+
+// String is the message as ACE prints it: "%ACE-3-251010: text".
+func (m Message) String() string {
+	return fmt.Sprintf("%%ACE-%d-%06d: %s", m.Severity, m.ID, m.Text)
+}
+
+// facility is local4, ACE's default `logging facility`.
+const facility = 20
+
+// bufferSize is how many messages `show logging` keeps, oldest dropped
+// first (ACE's `logging queue` default is 100; we keep more because the
+// buffer is the operator's first look after an incident).
+const bufferSize = 1000
+
+// stamped is a buffered message with its time.
+type stamped struct {
+	at time.Time
+	m  Message
+}
+
+// Logger sends the messages. Its zero value is not usable; see New.
+type Logger struct {
+	running func() *config.Config
+	log     *slog.Logger
+	now     func() time.Time
+
+	mu       sync.Mutex
+	conn     *net.UDPConn // one unconnected socket for every server, opened on first use
+	buf      [bufferSize]stamped
+	head, n  int
+	sent     uint64 // datagrams written
+	failed   uint64 // datagrams the kernel refused
+	buffered uint64 // messages put in the buffer since the last clear
+}
+
+// New returns a Logger reading the logging lines from running at every
+// message, and writing every message to log too. now may be nil (time.Now).
+func New(running func() *config.Config, log *slog.Logger, now func() time.Time) *Logger {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Logger{running: running, log: log, now: now}
+}
+
+// Log raises m: daemon log, buffer and syslog servers as configured. It
+// never blocks on the network for long: UDP writes do not wait for anyone.
+func (l *Logger) Log(m Message, attrs ...any) {
+	level := slog.LevelInfo
+	switch {
+	case m.Severity <= 3:
+		level = slog.LevelError
+	case m.Severity == 4:
+		level = slog.LevelWarn
+	case m.Severity == 7:
+		level = slog.LevelDebug
+	}
+	l.log.Log(context.Background(), level, m.String(), attrs...)
+
+	cfg := l.running()
+	if cfg == nil || !cfg.Logging.Enable {
+		return
+	}
+	lc := &cfg.Logging
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if lc.Buffered >= 0 && m.Severity <= lc.Buffered {
+		l.buf[(l.head+l.n)%bufferSize] = stamped{at: now, m: m}
+		if l.n < bufferSize {
+			l.n++
+		} else {
+			l.head = (l.head + 1) % bufferSize
+		}
+		l.buffered++
+	}
+	if lc.Trap < 0 || m.Severity > lc.Trap || len(lc.Hosts) == 0 {
+		return
+	}
+	datagram := []byte(fmt.Sprintf("<%d>%s%s", facility*8+m.Severity, timestamp(lc.Timestamp, now), m))
+	for _, h := range lc.Hosts {
+		if h.TCP {
+			continue // only UDP servers for now; see Show
+		}
+		l.send(h, datagram)
+	}
+}
+
+func timestamp(on bool, t time.Time) string {
+	if !on {
+		return ""
+	}
+	return t.Format("Jan 02 2006 15:04:05: ")
+}
+
+// send writes one datagram to h; l.mu is held.
+func (l *Logger) send(h config.LogHost, datagram []byte) {
+	if l.conn == nil {
+		c, err := net.ListenUDP("udp", nil)
+		if err != nil {
+			l.failed++
+			return
+		}
+		l.conn = c
+	}
+	port := h.Port
+	if port == 0 {
+		port = config.DefaultSyslogPort
+	}
+	if _, err := l.conn.WriteToUDPAddrPort(datagram, netip.AddrPortFrom(h.Addr, uint16(port))); err != nil {
+		l.failed++
+		return
+	}
+	l.sent++
+}
+
+// Close releases the socket.
+func (l *Logger) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil {
+		return nil
+	}
+	err := l.conn.Close()
+	l.conn = nil
+	return err
+}

@@ -1,0 +1,89 @@
+package logging
+
+import (
+	"bytes"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"aced/config"
+)
+
+func TestLoggingToServerAndBuffer(t *testing.T) {
+	srv, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	port := srv.LocalAddr().(*net.UDPAddr).Port
+	cfg := config.New()
+	cfg.Logging = config.Logging{Enable: true, Timestamp: true, Trap: 4, Buffered: 6,
+		Hosts: []config.LogHost{{Addr: netip.MustParseAddr("127.0.0.1"), Port: port}}}
+	at := time.Date(2026, 12, 4, 22, 37, 5, 0, time.UTC)
+	l := New(func() *config.Config { return cfg }, nil, func() time.Time { return at })
+	defer l.Close()
+
+	l.Log(Message{Severity: 3, ID: 251010, Text: "Health probe failed for server 203.0.113.11"})
+	l.Log(Message{Severity: 5, ID: 251013, Text: "recovered"}) // buffered, above trap level
+	l.Log(Message{Severity: 7, ID: 1, Text: "debug"})          // neither
+
+	srv.SetReadDeadline(time.Now().Add(5 * time.Second))
+	b := make([]byte, 1024)
+	n, err := srv.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "<163>Dec 04 2026 22:37:05: %ACE-3-251010: Health probe failed for server 203.0.113.11"; string(b[:n]) != want {
+		t.Fatalf("datagram %q\nwant     %q", b[:n], want)
+	}
+	srv.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	if n, err := srv.Read(b); err == nil {
+		t.Fatalf("a second datagram %q: only severity <= 4 goes to servers", b[:n])
+	}
+
+	var out bytes.Buffer
+	l.Show(&out)
+	for _, s := range []string{"Syslog logging: enabled", "Trap logging: level 4, 1 messages sent, 0 failed",
+		"Logging to 127.0.0.1 udp/", "Buffer logging: level 6, 2 messages logged",
+		"Dec 04 2026 22:37:05: %ACE-3-251010: Health probe failed", "Dec 04 2026 22:37:05: %ACE-5-251013: recovered"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("show logging lacks %q:\n%s", s, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "debug") {
+		t.Errorf("severity 7 buffered at level 6:\n%s", out.String())
+	}
+	l.Clear()
+	out.Reset()
+	l.Show(&out)
+	if strings.Contains(out.String(), "%ACE-") || !strings.Contains(out.String(), "0 messages logged") {
+		t.Errorf("after clear logging:\n%s", out.String())
+	}
+
+	// logging disabled: nothing anywhere but the daemon log.
+	cfg.Logging.Enable = false
+	l.Log(Message{Severity: 0, ID: 2, Text: "emergency"})
+	out.Reset()
+	l.Show(&out)
+	if strings.Contains(out.String(), "emergency") {
+		t.Errorf("buffered while logging is disabled:\n%s", out.String())
+	}
+}
+
+// The buffer keeps the newest bufferSize messages.
+func TestLoggingBufferWraps(t *testing.T) {
+	cfg := config.New()
+	cfg.Logging = config.Logging{Enable: true, Trap: -1, Buffered: 7}
+	l := New(func() *config.Config { return cfg }, nil, nil)
+	for i := range bufferSize + 5 {
+		l.Log(Message{Severity: 6, ID: i, Text: "m"})
+	}
+	var out bytes.Buffer
+	l.Show(&out)
+	if strings.Count(out.String(), "%ACE-") != bufferSize || strings.Contains(out.String(), "%ACE-6-000004:") ||
+		!strings.Contains(out.String(), "%ACE-6-000005:") || !strings.Contains(out.String(), "%ACE-6-001004:") {
+		t.Fatalf("wrapped buffer: %d messages, first lines:\n%.300s", strings.Count(out.String(), "%ACE-"), out.String())
+	}
+}
