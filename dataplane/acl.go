@@ -14,6 +14,7 @@ import (
 type acl struct {
 	name  string
 	lines []aclRule
+	vec   *aclVectors // index of a long list (aclmatch.go); nil = scan
 }
 
 type aclRule struct {
@@ -59,31 +60,43 @@ func (a *acl) permits(p *header.Parsed) bool {
 // hand (access-group output on a load-balanced connection).
 func (a *acl) permitsTuple(t *header.Tuple, icmpType, icmpCode uint8) bool {
 	src, dst := be32(t.Src), be32(t.Dst)
-	for i := range a.lines {
-		r := &a.lines[i]
-		if src&r.srcMask != r.src || dst&r.dstMask != r.dst {
-			continue
-		}
-		if r.proto != 0 {
-			if r.proto != t.Proto {
-				continue
-			}
-			switch t.Proto {
-			case header.ProtoTCP, header.ProtoUDP:
-				if !r.sport.match(t.SrcPort) || !r.dport.match(t.DstPort) {
-					continue
-				}
-			case header.ProtoICMP:
-				if r.icmpType >= 0 && uint8(r.icmpType) != icmpType ||
-					r.icmpCd >= 0 && uint8(r.icmpCd) != icmpCode {
-					continue
-				}
+	i := -1
+	if a.vec != nil {
+		i = a.vec.first(a, src, dst, t, icmpType, icmpCode)
+	} else {
+		for j := range a.lines {
+			if a.lines[j].matches(src, dst, t, icmpType, icmpCode) {
+				i = j
+				break
 			}
 		}
-		r.hits.hits.Add(1)
-		return r.permit
 	}
-	return false
+	if i < 0 {
+		return false
+	}
+	r := &a.lines[i]
+	r.hits.hits.Add(1)
+	return r.permit
+}
+
+// matches is the whole test of one line.
+func (r *aclRule) matches(src, dst uint32, t *header.Tuple, icmpType, icmpCode uint8) bool {
+	if src&r.srcMask != r.src || dst&r.dstMask != r.dst {
+		return false
+	}
+	if r.proto == 0 {
+		return true
+	}
+	if r.proto != t.Proto {
+		return false
+	}
+	switch t.Proto {
+	case header.ProtoTCP, header.ProtoUDP:
+		return r.sport.match(t.SrcPort) && r.dport.match(t.DstPort)
+	case header.ProtoICMP:
+		return (r.icmpType < 0 || uint8(r.icmpType) == icmpType) && (r.icmpCd < 0 || uint8(r.icmpCd) == icmpCode)
+	}
+	return true
 }
 
 // aclKey identifies an ACL line across recompiles: the same line with the
@@ -128,6 +141,7 @@ func buildACL(s *ACLSpec, prev map[aclKey]*aclLine, next map[aclKey]*aclLine) (*
 		next[k] = r.hits
 		a.lines = append(a.lines, r)
 	}
+	a.vec = buildVectors(a)
 	return a, nil
 }
 

@@ -2,6 +2,7 @@ package dataplane_test
 
 import (
 	"bytes"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -265,4 +266,36 @@ func TestACLOutput(t *testing.T) {
 	// Its reply leaves vlan 10, which has no output filter.
 	back := pkt{srcMAC: rsMAC(2), dstMAC: boxMAC20, src: rsAddr(2), dst: "192.0.2.9", sport: 22, dport: 999, proto: 6, flags: "SA"}
 	l.one(20, back.frame(t))
+}
+
+// A long list goes through the bit-vector index: same first match, same
+// hit counts as a scan.
+func TestACLLong(t *testing.T) {
+	l := newLab(t, labOpt{})
+	l.apply(func(c *config.Config) {
+		var entries []config.ACLEntry
+		for i := range 40 {
+			d := config.NewACLEntry(10+i, config.Deny, config.ProtoTCP)
+			d.Src = config.AddrSpec{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(i), 0}), 24)}
+			entries = append(entries, d)
+		}
+		d := config.NewACLEntry(100, config.Deny, config.ProtoTCP)
+		d.Src, d.DstPort = host("192.0.2.66"), eq(25)
+		entries = append(entries, d, config.NewACLEntry(200, config.Permit, config.ProtoIP))
+		c.EditAccessList("ALLOW-ALL").Entries = entries
+	})
+	l.none(10, clientTCP("192.0.2.66", 1, "S", nil).frame(t), dataplane.DropACLDeny)
+	l.one(10, clientTCP("192.0.2.67", 1, "S", nil).frame(t))
+	l.none(10, clientTCP("10.0.7.1", 1, "S", nil).frame(t), dataplane.DropACLDeny)
+	hits := map[int]uint64{}
+	for _, a := range l.e.Stats().ACLs {
+		if a.Name == "ALLOW-ALL" {
+			for _, ln := range a.Lines {
+				hits[ln.Line] = ln.Hits
+			}
+		}
+	}
+	if hits[100] != 1 || hits[200] != 1 || hits[17] != 1 || len(hits) != 42 {
+		t.Fatalf("hits %v", hits)
+	}
 }
