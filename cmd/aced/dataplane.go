@@ -24,7 +24,7 @@ type packetPath struct {
 }
 
 // openPacketPath takes over the --port interfaces. Nil when none was given.
-func openPacketPath(ports map[int]string, down control.MemberDown, log *slog.Logger) (*packetPath, error) {
+func openPacketPath(ports map[int]string, workers int, down control.MemberDown, log *slog.Logger) (*packetPath, error) {
 	if len(ports) == 0 {
 		return nil, nil
 	}
@@ -33,7 +33,7 @@ func openPacketPath(ports map[int]string, down control.MemberDown, log *slog.Log
 		lp = append(lp, link.Port{VLAN: vlan, IfName: ifname})
 	}
 	sort.Slice(lp, func(i, j int) bool { return lp[i].VLAN < lp[j].VLAN })
-	links, err := link.Open(link.Config{Ports: lp})
+	links, err := link.Open(link.Config{Ports: lp, Workers: workers})
 	if err != nil {
 		return nil, fmt.Errorf("data ports: %w", err)
 	}

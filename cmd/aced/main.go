@@ -72,6 +72,7 @@ type options struct {
 	sshListen  string
 	snmpListen string
 	ports      map[int]string // ACE vlan -> Linux interface
+	workers    int            // packet workers per port; 0 = one per CPU
 	adminPass  string         // from ACED_ADMIN_PASSWORD, for the first start
 	versionTag string
 }
@@ -107,6 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.sshListen, "ssh-listen", ":22", "address for the SSH management CLI")
 	fs.StringVar(&o.snmpListen, "snmp-listen", ":161", "UDP address for the SNMP agent (\"\" disables it)")
 	fs.Var(portFlag(o.ports), "port", "bind `VLAN=IFNAME`: ACE interface vlan VLAN is the Linux interface IFNAME (repeatable)")
+	fs.IntVar(&o.workers, "workers", 0, "packet workers (AF_PACKET sockets per port); 0 = one per CPU")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: aced [flags]\n       aced check FILE\n\nflags:\n")
 		fs.PrintDefaults()
@@ -117,6 +119,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "aced: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
+		return o, errors.New("bad arguments")
+	}
+	if o.workers < 0 || o.workers > 256 {
+		fmt.Fprintf(stderr, "aced: --workers %d: want 0 (one per CPU) to 256\n", o.workers)
 		return o, errors.New("bad arguments")
 	}
 	o.adminPass = os.Getenv("ACED_ADMIN_PASSWORD")

@@ -79,7 +79,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 			a.Notify(ev)
 		}
 	}}
-	pp, err := openPacketPath(o.ports, health.Down, log)
+	pp, err := openPacketPath(o.ports, o.workers, health.Down, log)
 	if err != nil {
 		return err
 	}
