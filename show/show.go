@@ -32,6 +32,8 @@ type Source struct {
 	ClearConns func(match func(status.Conn) bool) int
 	// Probes returns the probe results of a serverfarm's members.
 	Probes func(farm string) []status.ProbeResult
+	// Counters resets data-plane counters for the clear commands.
+	Counters Counters
 }
 
 // MaxConnRows caps the rows of show conn: a full table has millions, and an
@@ -175,7 +177,7 @@ func Commands(src Source) []modes.ShowCommand {
 			},
 		})
 	}
-	return out
+	return append(out, clearCommands(src)...)
 }
 
 // connFilter turns "serverfarm F" / "rserver R" into a row predicate.

@@ -221,8 +221,8 @@ func TestSpecsCompile(t *testing.T) {
 			Run: func(io.Writer, grammar.Args) error { return nil }}
 		modes.NewTree(append([]modes.ShowCommand{probe}, cmds...)...)
 	}
-	if n := len(Commands(Source{Running: src.Running})); n != 7 {
-		t.Errorf("config-only commands = %d, want 7 (no conn, clear conn, arp)", n)
+	if n := len(Commands(Source{Running: src.Running})); n != 11 {
+		t.Errorf("config-only commands = %d, want 11 (no show conn, clear conn, arp)", n)
 	}
 }
 
@@ -241,7 +241,8 @@ func TestErrors(t *testing.T) {
 	src, _ := fixture(t)
 	s := session(t, src)
 	for _, line := range []string{"show serverfarm NOPE", "show rserver NOPE", "show service-policy NOPE",
-		"show access-list NOPE", "clear conn rserver NOPE"} {
+		"show access-list NOPE", "clear conn rserver NOPE", "clear serverfarm NOPE", "clear rserver NOPE",
+		"clear access-list NOPE"} {
 		var out bytes.Buffer
 		if r := s.Exec(line, &out); !r.Failed || !strings.Contains(out.String(), "does not exist") {
 			t.Errorf("%q: failed=%v out=%q", line, r.Failed, out.String())
@@ -321,5 +322,28 @@ func TestFilter(t *testing.T) {
 	got := run(t, session(t, src), "show serverfarm SF_SMTP | include PROBE-FAILED")
 	if want := "       203.0.113.12:25       16     PROBE-FAILED 0          7          0\n"; got != want {
 		t.Errorf("filtered output = %q, want %q", got, want)
+	}
+}
+
+// counters records the clear calls.
+type counters struct{ calls []string }
+
+func (c *counters) ClearServerFarm(n string) bool { c.calls = append(c.calls, "farm "+n); return true }
+func (c *counters) ClearRServer(n string) bool    { c.calls = append(c.calls, "rserver "+n); return true }
+func (c *counters) ClearAccessList(n string) bool { c.calls = append(c.calls, "acl "+n); return true }
+func (c *counters) ClearStats()                   { c.calls = append(c.calls, "stats") }
+
+func TestClearCounters(t *testing.T) {
+	src, _ := fixture(t)
+	var c counters
+	src.Counters = &c
+	s := session(t, src)
+	for _, line := range []string{"clear serverfarm SF_SMTP", "clear rserver MX2", "clear access-list ALLOW-ALL",
+		"clear stats", "clear stats all"} {
+		run(t, s, line)
+	}
+	want := "farm SF_SMTP,rserver MX2,acl ALLOW-ALL,stats,stats"
+	if got := strings.Join(c.calls, ","); got != want {
+		t.Fatalf("calls %s, want %s", got, want)
 	}
 }

@@ -246,6 +246,13 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 		!regexp.MustCompile(`203\.0\.113\.12:25 +16 +OPERATIONAL +\d+ +([1-9]\d*) `).MatchString(farm) {
 		t.Errorf("show serverfarm SF_SMTP:\n%s", farm)
 	}
+	// clear serverfarm resets the totals, not the state.
+	ssh("clear serverfarm SF_SMTP")
+	farm = ssh("show serverfarm SF_SMTP")
+	if !regexp.MustCompile(`203\.0\.113\.12:25 +16 +OPERATIONAL +\d+ +0 +0\n`).MatchString(farm) ||
+		!regexp.MustCompile(`203\.0\.113\.11:25 +\d+ +PROBE-FAILED +\d+ +0 +0\n`).MatchString(farm) {
+		t.Errorf("show serverfarm SF_SMTP after clear serverfarm:\n%s", farm)
+	}
 	// MX1 comes back: after passdetect its probe passes again and it takes
 	// mail once more.
 	if _, err := l.Spawn("s1", acedBin, "lab", "sink", lab.ServerIP(1)+":25", "s1"); err != nil {
@@ -273,8 +280,8 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	ssh("configure terminal\nrserver host MX3\nip address " + lab.ServerIP(3) + "\ninservice\n" +
 		"serverfarm host SF_SMTP\nfailaction reassign\nrserver MX3 25\ninservice standby\n" +
 		"rserver MX1 25\nbackup-rserver MX3 25\nend")
-	if got := spread(t, l, 6); got["s3"] != 0 || got["s1"] == 0 || got["s2"] == 0 {
-		t.Fatalf("6 concurrent sessions went to %v; want MX1 and MX2, not their standby backup MX3", got)
+	if got := spread(t, l, 12); got["s3"] != 0 || got["s1"] == 0 || got["s2"] == 0 {
+		t.Fatalf("12 concurrent sessions went to %v; want MX1 and MX2, not their standby backup MX3", got)
 	}
 	held := holdSession(t, l, "s1")
 	ssh("configure terminal\nprobe tcp DEAD\nport 2525\ninterval 2\nfaildetect 1\nreceive 1\n" +
@@ -293,8 +300,8 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 		t.Fatalf("reassigned session's next command: %v, want the reset of MX3's kernel", err)
 	}
 	held.Close()
-	if got := spread(t, l, 6); got["s1"] != 0 || got["s3"] == 0 || got["s2"] == 0 {
-		t.Fatalf("with MX1 failed, 6 concurrent sessions went to %v; want MX2 (s2) and MX1's backup MX3 (s3)", got)
+	if got := spread(t, l, 12); got["s1"] != 0 || got["s3"] == 0 || got["s2"] == 0 {
+		t.Fatalf("with MX1 failed, 12 concurrent sessions went to %v; want MX2 (s2) and MX1's backup MX3 (s3)", got)
 	}
 	if got := send(4); got["s1"] != 0 {
 		t.Fatalf("with MX1 failed, mail went to %v", got)

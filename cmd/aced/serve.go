@@ -165,6 +165,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		e := pp.eng
 		showSrc.Stats = e.Stats
 		showSrc.Conns, showSrc.ARP, showSrc.Routes, showSrc.ClearConns = e.Conns, e.ARP, e.Routes, e.ClearConns
+		showSrc.Counters = e
 	}
 	eng := modes.NewEngine(ctl, modes.EngineOptions{
 		Version:       o.versionTag,
