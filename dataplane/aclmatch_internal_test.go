@@ -92,7 +92,7 @@ func BenchmarkACL1000(b *testing.B) {
 	spec := &ACLSpec{Name: "BIG"}
 	for i := range 1000 {
 		spec.Lines = append(spec.Lines, ACLLineSpec{Line: i + 1, Proto: 6, ICMPType: -1, ICMPCode: -1,
-			Src: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24),
+			Src:     netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24),
 			DstPort: PortSpec{Op: PortEq, Lo: uint16(1000 + i)}})
 	}
 	spec.Lines = append(spec.Lines, ACLLineSpec{Line: 2000, Permit: true, ICMPType: -1, ICMPCode: -1})
