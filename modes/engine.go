@@ -18,6 +18,9 @@ type EngineOptions struct {
 	AuthorizedKey func(user string, key []byte) bool
 	// Show adds exec show commands (the data-plane ones).
 	Show []ShowCommand
+	// Audit, when set, is told of every configuration line a session
+	// applied (not the rejected ones): ACE's %ACE-5-111008 audit trail.
+	Audit func(user, line string)
 }
 
 // Engine is the command side of the CLI: it authenticates users against

@@ -96,7 +96,11 @@ func (s *Session) execLine(line string, w io.Writer, base int) Result {
 	}
 	if c.kind == kindEdit {
 		// A refused line leaves the mode alone too: pop only on success.
-		return s.apply(depth, c, a, w)
+		r := s.apply(depth, c, a, w)
+		if audit := s.eng.opts.Audit; audit != nil && !r.Failed {
+			audit(s.user, strings.Join(strings.Fields(line), " "))
+		}
+		return r
 	}
 	s.stack = s.stack[:len(s.stack)-depth]
 	switch c.kind {

@@ -280,6 +280,8 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	ssh("configure terminal\nrserver host MX3\nip address " + lab.ServerIP(3) + "\ninservice\n" +
 		"serverfarm host SF_SMTP\nfailaction reassign\nrserver MX3 25\ninservice standby\n" +
 		"rserver MX1 25\nbackup-rserver MX3 25\nend")
+	// The configuration commands left an audit trail on the syslog server.
+	waitFor(t, syslogs, "%ACE-5-111008: User 'admin' executed the 'backup-rserver MX3 25' command.")
 	if got := spread(t, l, 12); got["s3"] != 0 || got["s1"] == 0 || got["s2"] == 0 {
 		t.Fatalf("12 concurrent sessions went to %v; want MX1 and MX2, not their standby backup MX3", got)
 	}

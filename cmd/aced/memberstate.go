@@ -100,6 +100,10 @@ const (
 	msgARPFailed    = 251011 // severity 3
 	msgMaxConns     = 251014 // severity 4
 	msgStateCleared = 251015 // severity 5: back from either
+
+	// msgConfigCommand is the audit trail of configuration commands, with
+	// the wording ASA-family devices use for it.
+	msgConfigCommand = 111008 // severity 5
 )
 
 // stateWatch compares member states between snapshots.

@@ -173,6 +173,10 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		AuthorizedKey: authorizedKeys(o.stateDir, log),
 		Show: append(append(append(probeCommands(prober), snmpCommands(agent)...), loggingCommands(syslog)...),
 			show.Commands(showSrc)...),
+		Audit: func(user, line string) {
+			syslog.Log(logging.Message{Severity: 5, ID: msgConfigCommand,
+				Text: fmt.Sprintf("User '%s' executed the '%s' command.", user, line)})
+		},
 	})
 	srv, err := shell.NewServer(shell.ServerConfig{
 		Engine:   engineAdapter{eng},
