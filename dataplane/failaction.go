@@ -314,3 +314,67 @@ func (e *Engine) reassign(t *Tables, m, bk *member) int {
 	}
 	return n
 }
+
+// Building the tables decides, member by member, which backups stand in,
+// which members drain and whose flows end with the commit.
+
+// linkBackups resolves each member's backup-rserver to the farm member it
+// names and brings up the `inservice standby` backups whose primary is
+// down (ACE: a standby backup "remains inactive unless the primary real
+// server fails"). One level only: a backup does not stand in for its
+// primary's backup.
+func linkBackups(f *farm, specs []MemberSpec) {
+	for i, ms := range specs {
+		if ms.Backup == "" {
+			continue
+		}
+		for _, c := range f.members {
+			if c.rs.name == ms.Backup && c.port == ms.BackupPort && c != f.members[i] {
+				f.members[i].backup = c
+				break
+			}
+		}
+	}
+	for _, m := range f.members {
+		if bk := m.backup; bk != nil && !m.up && bk.state == MemberStandby && bk.rs.inService && !bk.failed {
+			bk.up = true
+		}
+	}
+}
+
+// drains lists the members of f that enter graceful drain with this build:
+// `inservice standby`, nobody's backup, and in rotation in the previous
+// tables. (A backup going idle because its primary came back keeps its
+// connections.)
+func (b *builder) drains(f *farm) {
+	backups := map[*member]bool{}
+	for _, m := range f.members {
+		backups[m.backup] = true
+	}
+	for _, m := range f.members {
+		if m.state != MemberStandby || m.up || backups[m] || int(m.id) >= len(b.prev.members) {
+			continue
+		}
+		if old := b.prev.members[m.id]; old != nil && old.up && old.farm.name == f.name {
+			b.t.drains = append(b.t.drains, m.id)
+		}
+	}
+}
+
+// purges lists the removed members whose flows end with this commit, with
+// resets: those whose rserver is gone from the config (nothing is left to
+// forward them to), and those of a farm with failaction purge. Others
+// drain: their flows run to their natural end.
+func (b *builder) purges(removed []uint16) {
+	for _, id := range removed {
+		if int(id) >= len(b.prev.members) || b.prev.members[id] == nil {
+			continue
+		}
+		m := b.prev.members[id]
+		_, rsKept := b.rs[m.rs.name]
+		f := b.farms[m.farm.name]
+		if !rsKept || m.farm.fail == FailPurge || f != nil && f.fail == FailPurge {
+			b.t.purges = append(b.t.purges, id)
+		}
+	}
+}
