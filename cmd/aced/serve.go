@@ -147,7 +147,9 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		}}
 		every := time.NewTicker(time.Second)
 		defer every.Stop()
-		go watch.run(pctx, every.C, pp.eng.Snapshot)
+		// The view show commands have (probe verdicts laid over the data
+		// plane), so a crossing is told in the state show prints.
+		go watch.run(pctx, every.C, slbSource(pp, health))
 		log.Info("data plane running", "ports", portFlag(o.ports).String())
 	}
 	slb := slbSource(pp, health)
