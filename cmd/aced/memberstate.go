@@ -92,7 +92,9 @@ func (v *verdicts) run(ctx context.Context) {
 // found by comparing the data plane's snapshots once a second, and told the
 // same way: an ACE-style syslog line and the CISCO-ENHANCED-SLB-MIB state
 // change notification an NMS waits for.
-var dataplaneStates = map[status.RealState]bool{status.RealARPFailed: true, status.RealMaxConns: true}
+func dataplaneState(s status.RealState) bool {
+	return s == status.RealARPFailed || s == status.RealMaxConns
+}
 
 // System message ids for those crossings, next to the probes' 251010 and
 // 251013 (ACE's exact ids for them are not in our references).
@@ -122,7 +124,7 @@ func (w *stateWatch) observe(s *status.SLB) {
 	if w.prev != nil {
 		for k, st := range cur {
 			was, ok := w.prev[k]
-			if !ok || was == st || !dataplaneStates[st] && !dataplaneStates[was] {
+			if !ok || was == st || !dataplaneState(st) && !dataplaneState(was) {
 				continue
 			}
 			w.cross(k, was, st)
