@@ -4,11 +4,12 @@
 // `logging trap N`, `logging host A.B.C.D [udp/PORT]`) and to the buffer
 // that `show logging` prints (`logging buffered N`, `clear logging`).
 //
-// Servers get RFC 3164 datagrams the way ASA-family devices send them:
+// UDP servers get RFC 3164 datagrams the way ASA-family devices send them:
 // `<PRI>` with facility local4 (ACE's default, 20), then with `logging
 // timestamp` the date as "Mmm dd yyyy hh:mm:ss: ", then the message. A
 // message is sent and forgotten: a syslog server that is down costs
-// nothing but the datagrams.
+// nothing but the datagrams. TCP servers get the same text a line each
+// (tcp.go).
 package logging
 
 import (
@@ -18,6 +19,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"aced/config"
@@ -56,12 +58,14 @@ type Logger struct {
 	now     func() time.Time
 
 	mu       sync.Mutex
-	conn     *net.UDPConn // one unconnected socket for every server, opened on first use
+	conn     *net.UDPConn // one unconnected socket for every UDP server, opened on first use
+	tcp      map[netip.AddrPort]*tcpSender
 	buf      [bufferSize]stamped
 	head, n  int
-	sent     uint64 // datagrams written
-	failed   uint64 // datagrams the kernel refused
 	buffered uint64 // messages put in the buffer since the last clear
+	// sent and failed count messages to servers: written, or refused,
+	// dropped or lost with a connection.
+	sent, failed atomic.Uint64
 }
 
 // New returns a Logger reading the logging lines from running at every
@@ -111,11 +115,46 @@ func (l *Logger) Log(m Message, attrs ...any) {
 		return
 	}
 	datagram := []byte(fmt.Sprintf("<%d>%s%s", facility*8+m.Severity, timestamp(lc.Timestamp, now), m))
+	l.syncTCP(lc.Hosts)
 	for _, h := range lc.Hosts {
 		if h.TCP {
-			continue // only UDP servers for now; see Show
+			l.tcp[hostAddr(h)].enqueue(append(datagram[:len(datagram):len(datagram)], '\n'))
+			continue
 		}
 		l.send(h, datagram)
+	}
+}
+
+func hostAddr(h config.LogHost) netip.AddrPort {
+	port := h.Port
+	if port == 0 {
+		port = config.DefaultSyslogPort
+	}
+	return netip.AddrPortFrom(h.Addr, uint16(port))
+}
+
+// syncTCP starts a sender for each TCP server of hosts and stops those of
+// servers no longer configured; l.mu is held.
+func (l *Logger) syncTCP(hosts []config.LogHost) {
+	want := map[netip.AddrPort]bool{}
+	for _, h := range hosts {
+		if h.TCP {
+			want[hostAddr(h)] = true
+		}
+	}
+	for a, s := range l.tcp {
+		if !want[a] {
+			s.stop()
+			delete(l.tcp, a)
+		}
+	}
+	for a := range want {
+		if l.tcp[a] == nil {
+			if l.tcp == nil {
+				l.tcp = map[netip.AddrPort]*tcpSender{}
+			}
+			l.tcp[a] = newTCPSender(a, &l.sent, &l.failed)
+		}
 	}
 }
 
@@ -131,26 +170,27 @@ func (l *Logger) send(h config.LogHost, datagram []byte) {
 	if l.conn == nil {
 		c, err := net.ListenUDP("udp", nil)
 		if err != nil {
-			l.failed++
+			l.failed.Add(1)
 			return
 		}
 		l.conn = c
 	}
-	port := h.Port
-	if port == 0 {
-		port = config.DefaultSyslogPort
-	}
-	if _, err := l.conn.WriteToUDPAddrPort(datagram, netip.AddrPortFrom(h.Addr, uint16(port))); err != nil {
-		l.failed++
+	if _, err := l.conn.WriteToUDPAddrPort(datagram, hostAddr(h)); err != nil {
+		l.failed.Add(1)
 		return
 	}
-	l.sent++
+	l.sent.Add(1)
 }
 
-// Close releases the socket.
+// Close stops the TCP senders and releases the socket.
 func (l *Logger) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	senders := l.tcp
+	l.syncTCP(nil)
+	for _, s := range senders {
+		s.wait()
+	}
 	if l.conn == nil {
 		return nil
 	}

@@ -87,3 +87,77 @@ func TestLoggingBufferWraps(t *testing.T) {
 		t.Fatalf("wrapped buffer: %d messages, first lines:\n%.300s", strings.Count(out.String(), "%ACE-"), out.String())
 	}
 }
+
+// A TCP syslog server gets each message as a line, and gets them again
+// after it restarts (the sender dials anew).
+func TestLoggingTCP(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	cfg := config.New()
+	cfg.Logging = config.Logging{Enable: true, Trap: 6, Buffered: -1,
+		Hosts: []config.LogHost{{Addr: netip.MustParseAddr("127.0.0.1"), TCP: true, Port: addr.Port}}}
+	l := New(func() *config.Config { return cfg }, nil, nil)
+	defer l.Close()
+	read := func(ln net.Listener, want string) net.Conn {
+		t.Helper()
+		ln.(*net.TCPListener).SetDeadline(time.Now().Add(10 * time.Second))
+		c, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		b := make([]byte, 4096)
+		got := ""
+		for !strings.Contains(got, want) {
+			n, err := c.Read(b)
+			if err != nil {
+				t.Fatalf("read %q so far: %v", got, err)
+			}
+			got += string(b[:n])
+		}
+		if !strings.HasPrefix(got, "<164>%ACE-4-000001: one\n") {
+			t.Fatalf("stream %q", got)
+		}
+		return c
+	}
+	l.Log(Message{Severity: 4, ID: 1, Text: "one"})
+	l.Log(Message{Severity: 4, ID: 2, Text: "two"})
+	c := read(ln, "%ACE-4-000002: two\n")
+	c.Close()
+	ln.Close()
+
+	// The server restarts on the same port; messages raised meanwhile
+	// may be lost, later ones arrive on a new connection.
+	ln, err = net.Listen("tcp", addr.String())
+	if err != nil {
+		t.Skipf("port %d not free again: %v", addr.Port, err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		ln.(*net.TCPListener).SetDeadline(time.Now().Add(15 * time.Second))
+		if c, err := ln.Accept(); err == nil {
+			accepted <- c
+		}
+		close(accepted)
+	}()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		l.Log(Message{Severity: 4, ID: 1, Text: "one"})
+		select {
+		case c, ok := <-accepted:
+			if !ok {
+				t.Fatal("the sender never dialled the restarted server")
+			}
+			c.Close()
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no reconnection")
+		}
+	}
+}

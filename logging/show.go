@@ -21,7 +21,7 @@ func (l *Logger) Show(w io.Writer) error {
 	for i := range l.n {
 		msgs = append(msgs, l.buf[(l.head+i)%bufferSize])
 	}
-	sent, failed, buffered := l.sent, l.failed, l.buffered
+	sent, failed, buffered := l.sent.Load(), l.failed.Load(), l.buffered
 	l.mu.Unlock()
 
 	var b strings.Builder
@@ -41,11 +41,7 @@ func (l *Logger) Show(w io.Writer) error {
 		if port == 0 {
 			port = config.DefaultSyslogPort
 		}
-		note := ""
-		if h.TCP {
-			note = " (TCP not supported: nothing is sent)"
-		}
-		fmt.Fprintf(&b, "        Logging to %s %s/%d%s\n", h.Addr, proto, port, note)
+		fmt.Fprintf(&b, "        Logging to %s %s/%d\n", h.Addr, proto, port)
 	}
 	if lc.Buffered >= 0 {
 		fmt.Fprintf(&b, "    Buffer logging: level %d, %d messages logged\n", lc.Buffered, buffered)

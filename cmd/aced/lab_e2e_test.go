@@ -121,6 +121,8 @@ func (r *labRig) probeFailure() {
 	if !regexp.MustCompile(`(?m)^<163>[A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d: %ACE-3-251010: `).MatchString(r.syslogs.String()) {
 		r.t.Errorf("syslog datagram format:\n%s", r.syslogs.String())
 	}
+	// The TCP syslog server got it too, as a line of its stream.
+	waitFor(r.t, r.tcpSyslogs, "%ACE-3-251010: Health probe failed for server 203.0.113.11 on port 25 (rserver MX1, serverfarm SF_SMTP, probe SMTP25), reason: connection refused by server\n")
 	if out := r.ssh("show logging"); !strings.Contains(out, "%ACE-3-251010: Health probe failed for server 203.0.113.11") ||
 		!strings.Contains(out, "Logging to 198.51.100.10 udp/5514") {
 		r.t.Errorf("show logging:\n%s", out)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -24,8 +25,9 @@ type labRig struct {
 	ctx context.Context
 	l   *lab.Lab
 	// log is aced's output; traps what snmptrapd printed; syslogs the
-	// datagrams the syslog server received, one per line.
-	log, traps, syslogs *lockedBuffer
+	// datagrams the UDP syslog server received, one per line; tcpSyslogs
+	// the stream the TCP syslog server received.
+	log, traps, syslogs, tcpSyslogs *lockedBuffer
 }
 
 func startLabRig(t *testing.T) *labRig {
@@ -38,7 +40,8 @@ func startLabRig(t *testing.T) *labRig {
 	requireTool(t, "sshpass", "-V")
 	requireTool(t, "snmptrapd", "--version")
 	requireTool(t, "ping", "-V")
-	r := &labRig{t: t, ctx: context.Background(), traps: &lockedBuffer{}, syslogs: &lockedBuffer{}, log: &lockedBuffer{}}
+	r := &labRig{t: t, ctx: context.Background(), traps: &lockedBuffer{}, syslogs: &lockedBuffer{}, log: &lockedBuffer{},
+		tcpSyslogs: &lockedBuffer{}}
 	l, err := lab.Up(r.ctx, lab.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +59,8 @@ func startLabRig(t *testing.T) *labRig {
 		"  receive 5\n", "  receive 1\n").Replace(withoutUsers(string(ex))) + "\n" +
 		"snmp-server community public group Network-Monitor\n" +
 		"snmp-server host 198.51.100.10 traps version 2c public\nsnmp-server enable traps slb real\n" +
-		"logging enable\nlogging timestamp\nlogging trap 5\nlogging buffered 6\nlogging host 198.51.100.10 udp/5514\n"
+		"logging enable\nlogging timestamp\nlogging trap 5\nlogging buffered 6\nlogging host 198.51.100.10 udp/5514\n" +
+		"logging host 198.51.100.11 tcp/1470\n"
 	state := t.TempDir()
 	os.WriteFile(state+"/startup-config", []byte(cfg), 0o600)
 	r.startTrapd()
@@ -132,6 +136,30 @@ func (r *labRig) startSyslogd() {
 				return
 			}
 			r.syslogs.Write(append(b[:n:n], '\n'))
+		}
+	}()
+	// And a TCP one on a second address of the client network.
+	if out, err := exec.Command("ip", "-n", r.l.NS("cl"), "addr", "add", "198.51.100.11/24", "dev", "eth0").CombinedOutput(); err != nil {
+		r.t.Fatalf("second client address: %v %s", err, out)
+	}
+	var ln net.Listener
+	if err := r.l.Do("cl", func() (err error) {
+		ln, err = net.Listen("tcp", "198.51.100.11:1470")
+		return err
+	}); err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				io.Copy(r.tcpSyslogs, c)
+			}()
 		}
 	}()
 }
