@@ -291,3 +291,16 @@ func (w *Worker) watchRServers(t *Tables, out Output) {
 func (m *member) arpFailed() bool {
 	return m.rs.stats.arp.failed.Load()
 }
+
+// ARPFailed reports whether rserver name stopped answering ARP. The control
+// plane counts that as a failure of its members, like a failed probe: the
+// next compile takes them out of the predictors, brings up their backups,
+// and their farms' failaction applies. Until then the predictors skip them.
+func (e *Engine) ARPFailed(name string) bool {
+	for _, r := range e.tables.Load().rservers {
+		if r.name == name {
+			return r.stats.arp.failed.Load()
+		}
+	}
+	return false
+}

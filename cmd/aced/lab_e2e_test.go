@@ -225,13 +225,18 @@ func (r *labRig) connLimit() {
 // arpFailure: MX2 off the network is ARP_FAILED, logged and trapped.
 func (r *labRig) arpFailure() {
 	// MX2's host drops off the network (its switch port down): it stops
-	// answering ARP and is ARP_FAILED, the reason shown even though its
-	// probe fails too; mail goes to MX1. Back on the network, it returns.
+	// answering ARP and is ARP_FAILED. The farm's probe is taken off for
+	// this, so that ARP alone decides: the failure counts as a probe's
+	// would, and failaction purge resets an SMTP session held on MX2.
+	// Mail goes to MX1. Back on the network, MX2 returns.
 	swPort := func(state string) {
 		if out, err := exec.Command("ip", "-n", r.l.NS("sw"), "link", "set", "sw-s2", state).CombinedOutput(); err != nil {
 			r.t.Fatalf("switch port %s: %v %s", state, err, out)
 		}
 	}
+	r.ssh("configure terminal\nserverfarm host SF_SMTP\nno probe SMTP25\nend")
+	held := r.holdSession("s2")
+	defer held.Close()
 	swPort("down")
 	r.waitShow("show serverfarm SF_SMTP", `203\.0\.113\.12:25 +\d+ +ARP_FAILED`, "MX2 off the network")
 	r.waitShow("show rserver MX2", `state +: ARP_FAILED`, "MX2 off the network")
@@ -240,11 +245,28 @@ func (r *labRig) arpFailure() {
 	// arpFailed(15).
 	waitFor(r.t, r.log, "%ACE-3-251011: ARP failed for rserver MX2 port 25 in serverfarm SF_SMTP")
 	waitFor(r.t, r.traps, ".7.83.70.95.83.77.84.80.3.77.88.50.25 = INTEGER: 15")
+	held.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if _, err := held.Read(make([]byte, 64)); !errors.Is(err, syscall.ECONNRESET) {
+		r.t.Fatalf("session held on MX2 when it went ARP_FAILED: %v, want a reset (failaction purge)", err)
+	}
+	waitFor(r.t, r.log, "msg=failaction action=purge serverfarm=SF_SMTP rserver=MX2 port=25")
 	if got := r.send(4); got["s1"] != 4 {
 		r.t.Fatalf("with MX2 off the network mail went to %v; want all on s1", got)
 	}
 	swPort("up")
 	r.waitShow("show serverfarm SF_SMTP", `203\.0\.113\.12:25 +\d+ +OPERATIONAL`, "MX2 back")
+	// Back in rotation with the recompile its recovery triggers (the state
+	// watch looks once a second).
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		got := r.spread(12)
+		if got["s2"] > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("MX2 back but 12 concurrent sessions went to %v", got)
+		}
+	}
+	r.ssh("configure terminal\nserverfarm host SF_SMTP\nprobe SMTP25\nend")
 }
 
 // purge: failaction purge resets a held session; the trap for it arrives.

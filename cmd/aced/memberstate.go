@@ -112,7 +112,10 @@ const (
 type stateWatch struct {
 	log    func(logging.Message, ...any)
 	notify func(snmp.Event)
-	prev   map[status.MemberKey]status.RealState
+	// arp is told when a member enters or leaves ARP_FAILED, so that the
+	// failure is applied as a probe's is (verdicts.add).
+	arp  func(probes.MemberEvent)
+	prev map[status.MemberKey]status.RealState
 }
 
 // observe reports the crossings between the previous snapshot and s.
@@ -150,6 +153,13 @@ func (w *stateWatch) cross(k status.MemberKey, was, st status.RealState) {
 	}
 	w.log(logging.Message{Severity: sev, ID: id, Text: text},
 		"farm", k.Farm, "rserver", k.RServer, "port", k.Port, "state", st.String())
+	if w.arp != nil && (st == status.RealARPFailed || was == status.RealARPFailed) {
+		ev := probes.MemberEvent{Member: k, State: status.RealOperational, Reason: descr}
+		if st == status.RealARPFailed {
+			ev.State = status.RealProbeFailed // a failure, for the failaction
+		}
+		w.arp(ev)
+	}
 	if w.notify != nil {
 		w.notify(snmp.Event{Kind: snmp.RServerState, Farm: k.Farm, RServer: k.RServer, Port: k.Port, State: st, Descr: descr})
 	}

@@ -87,8 +87,10 @@ func TestVerdictsCoalesce(t *testing.T) {
 func TestStateWatchCrossings(t *testing.T) {
 	var logs bytes.Buffer
 	var events []snmp.Event
+	var arp []probes.MemberEvent
 	w := &stateWatch{log: func(m logging.Message, _ ...any) { logs.WriteString(m.String() + "\n") },
-		notify: func(ev snmp.Event) { events = append(events, ev) }}
+		notify: func(ev snmp.Event) { events = append(events, ev) },
+		arp:    func(ev probes.MemberEvent) { arp = append(arp, ev) }}
 	a := status.MemberKey{Farm: "SF_SMTP", RServer: "MX1", Port: 25}
 	b := status.MemberKey{Farm: "SF_SMTP", RServer: "MX2", Port: 25}
 	snap := func(sa, sb status.RealState) *status.SLB {
@@ -110,6 +112,15 @@ func TestStateWatchCrossings(t *testing.T) {
 		if ev.Kind != snmp.RServerState || ev.RServer != want[i].k.RServer || ev.State != want[i].st {
 			t.Errorf("notification %d: %+v, want %v %v", i, ev, want[i].k, want[i].st)
 		}
+	}
+	// Only a's leaving ARP_FAILED concerns the failure path (its entry was
+	// seen at the first look, which reports nothing).
+	if len(arp) != 1 || arp[0].Member != a || arp[0].State != status.RealOperational {
+		t.Errorf("ARP hook calls %+v, want one: %v back in operation", arp, a)
+	}
+	w.observe(snap(status.RealARPFailed, status.RealOperational))
+	if len(arp) != 2 || arp[1].State != status.RealProbeFailed {
+		t.Errorf("entering ARP_FAILED: hook calls %+v, want a failure", arp)
 	}
 	for _, s := range []string{"%ACE-4-251014: rserver MX2 port 25 in serverfarm SF_SMTP out of rotation: connection limit reached",
 		"%ACE-5-251015: rserver MX1 port 25 in serverfarm SF_SMTP is OPERATIONAL: cleared ARP_FAILED"} {

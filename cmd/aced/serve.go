@@ -43,12 +43,22 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	var ctlRef atomic.Pointer[control.Control]
 	var ppRef atomic.Pointer[packetPath]
 	var health *control.Health
+	// A member is down when its probes failed it or its rserver stopped
+	// answering ARP: either takes it out of rotation, brings up its
+	// backup-rserver and applies its farm's failaction.
+	memberDown := func(k status.MemberKey) bool {
+		if health.Down(k) {
+			return true
+		}
+		pp := ppRef.Load()
+		return pp != nil && pp.eng.ARPFailed(k.RServer)
+	}
 	applied := newVerdicts(log, func() error {
 		if ctl := ctlRef.Load(); ctl != nil {
 			return ctl.Recompile()
 		}
 		return nil // not started yet: boot compiles with the health it finds
-	}, func(k status.MemberKey) bool { return health.Down(k) }, func(k status.MemberKey) (dataplane.FailAction, int) {
+	}, func(k status.MemberKey) bool { return memberDown(k) }, func(k status.MemberKey) (dataplane.FailAction, int) {
 		if pp := ppRef.Load(); pp != nil {
 			return pp.eng.FailMember(k.Farm, k.RServer, k.Port)
 		}
@@ -79,7 +89,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 			a.Notify(ev)
 		}
 	}}
-	pp, err := openPacketPath(o.ports, o.workers, health.Down, log)
+	pp, err := openPacketPath(o.ports, o.workers, memberDown, log)
 	if err != nil {
 		return err
 	}
@@ -140,7 +150,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		// the operator never asked for it.
 		prober.Start()
 		defer prober.Stop()
-		watch := &stateWatch{log: syslog.Log, notify: func(ev snmp.Event) {
+		watch := &stateWatch{log: syslog.Log, arp: applied.add, notify: func(ev snmp.Event) {
 			if a := agentRef.Load(); a != nil {
 				a.Notify(ev)
 			}
