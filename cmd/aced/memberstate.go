@@ -106,6 +106,11 @@ const (
 	// msgConfigCommand is the audit trail of configuration commands, with
 	// the wording ASA-family devices use for it.
 	msgConfigCommand = 111008 // severity 5
+
+	// An interface's administrative state changed (shutdown / no
+	// shutdown), with ASA's ids for it.
+	msgAdminUp   = 411003 // severity 4
+	msgAdminDown = 411004 // severity 4
 )
 
 // stateWatch compares member states between snapshots.

@@ -85,6 +85,13 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	})
 	prober := probes.New(probes.Options{Reporter: health})
 	links := &linkWatch{notify: func(ev snmp.Event) {
+		// ASA-family wording for an interface's administrative state.
+		id, state := msgAdminUp, "up"
+		if ev.Kind == snmp.LinkDown {
+			id, state = msgAdminDown, "down"
+		}
+		syslog.Log(logging.Message{Severity: 4, ID: id,
+			Text: fmt.Sprintf("Configuration status on Interface vlan%d, changed state to administratively %s", ev.VLAN, state)})
 		if a := agentRef.Load(); a != nil {
 			a.Notify(ev)
 		}

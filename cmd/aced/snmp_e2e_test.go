@@ -100,6 +100,13 @@ func TestE2ELinkTrapsToSnmptrapd(t *testing.T) {
 		t.Fatalf("shutdown: %d\n%s", code, o)
 	}
 	waitFor(t, out, ".1.3.6.1.6.3.1.1.5.3") // linkDown
+	// The same change is a system message (logging buffered here).
+	if o, code := d.sshExec(t, "configure terminal\nlogging enable\nlogging buffered 6\ninterface vlan 10\nno shutdown\nend"); code != 0 {
+		t.Fatalf("no shutdown: %d\n%s", code, o)
+	}
+	if o, _ := d.sshExec(t, "show logging"); !strings.Contains(o, "%ACE-4-411003: Configuration status on Interface vlan10, changed state to administratively up") {
+		t.Errorf("show logging:\n%s", o)
+	}
 }
 
 func waitFor(t *testing.T, out *lockedBuffer, s string) {
