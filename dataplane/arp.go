@@ -297,10 +297,8 @@ func (m *member) arpFailed() bool {
 // next compile takes them out of the predictors, brings up their backups,
 // and their farms' failaction applies. Until then the predictors skip them.
 func (e *Engine) ARPFailed(name string) bool {
-	for _, r := range e.tables.Load().rservers {
-		if r.name == name {
-			return r.stats.arp.failed.Load()
-		}
-	}
-	return false
+	// The compile asks for every member: the rservers' carried counters
+	// are the map by name the tables already keep.
+	st := e.tables.Load().carry.rs[name]
+	return st != nil && st.arp.failed.Load()
 }

@@ -96,39 +96,42 @@ func (e *Engine) PurgeMember(farm, rserver string, port uint16) int {
 // purge removes the flows match selects and queues the resets of the TCP
 // ones that are still open.
 func (e *Engine) purge(match func(flow.Entry) bool) int {
-	var last flow.Entry
 	var jobs []resetJob
-	n := e.flows.DeleteFunc(func(en flow.Entry) bool {
-		if en.Member == 0 || !match(en) {
-			return false
-		}
-		last = en
-		return true
-	}, func(f flow.Flow) {
-		e.releaseFlow(f)
-		// DeleteFunc calls gone right after the match that removed f;
-		// the check only guards that ordering.
-		if f == last.Flow && f.Client.Proto == header.ProtoTCP && f.Flags&flagLB != 0 && !last.State.Closed() {
-			jobs = append(jobs, resetJob{f: f, next: last.Next})
+	n := e.deleteMembers(match, func(en flow.Entry, whole bool) {
+		e.releaseFlow(en.Flow)
+		if whole && en.Client.Proto == header.ProtoTCP && en.Flags&flagLB != 0 && !en.State.Closed() {
+			jobs = append(jobs, resetJob{f: en.Flow, next: en.Next})
 		}
 	})
 	e.resets.push(jobs)
 	return n
 }
 
+// deleteMembers removes the load-balanced flows match selects and hands
+// each to gone with the entry it had. DeleteFunc reports a removed flow
+// right after the match that chose it, so the entry seen by match is the
+// flow's; whole is false if that ordering did not hold, and then only the
+// flow is known (state and sequence numbers are zero).
+func (e *Engine) deleteMembers(match func(flow.Entry) bool, gone func(en flow.Entry, whole bool)) int {
+	var last flow.Entry
+	return e.flows.DeleteFunc(func(en flow.Entry) bool {
+		if en.Member == 0 || !match(en) {
+			return false
+		}
+		last = en
+		return true
+	}, func(f flow.Flow) {
+		if f == last.Flow {
+			gone(last, true)
+			return
+		}
+		gone(flow.Entry{Flow: f}, false)
+	})
+}
+
 // memberID returns the ID of member rserver:port of farm, 0 if none.
 func (t *Tables) memberID(farm, rserver string, port uint16) uint16 {
-	for _, f := range t.farms {
-		if f == nil || f.name != farm {
-			continue
-		}
-		for _, m := range f.members {
-			if m.rs.name == rserver && m.port == port {
-				return m.id
-			}
-		}
-	}
-	return 0
+	return t.ids.members.byKey[memberKey(farm, rserver, port)]
 }
 
 // sendResets sends the resets of up to resetBudget purged flows.
@@ -239,15 +242,6 @@ func (t *Tables) member(farm, rserver string, port uint16) *member {
 	return nil
 }
 
-// moved is a flow taken out of the table for reassignment, with the entry
-// state it had.
-type moved struct {
-	f     flow.Flow
-	est   bool
-	next  [2]uint32
-	state flow.State
-}
-
 // reassign moves the flows of member m to its backup bk: each keeps its
 // client side (so the client sees the same VIP connection) and gets bk's
 // address and port on the server side. The table has no in-place rekey:
@@ -256,30 +250,23 @@ type moved struct {
 // is dropped, to be retransmitted; a UDP datagram opens a new flow, and the
 // reinsert then finds the client key taken and leaves it be). Connection
 // counts move from m to bk without bk's conn-limit: these are not new
-// connections, and refusing them would drop them after all.
+// connections, and refusing them would drop them after all. A backup the
+// tables cannot route to takes nothing.
 func (e *Engine) reassign(t *Tables, m, bk *member) int {
-	var flows []moved
-	var last flow.Entry
-	e.flows.DeleteFunc(func(en flow.Entry) bool {
-		if en.Member != m.id {
-			return false
-		}
-		last = en
-		return true
-	}, func(f flow.Flow) {
-		mv := moved{f: f}
-		if f == last.Flow {
-			mv.next, mv.state = last.Next, last.State
-		}
-		flows = append(flows, mv)
+	eg, _, routed := t.route(be32(bk.rs.addr))
+	if !routed {
+		return 0
+	}
+	var moved []flow.Entry
+	e.deleteMembers(func(en flow.Entry) bool { return en.Member == m.id }, func(en flow.Entry, _ bool) {
+		moved = append(moved, en)
 		m.stats.release(&e.sh.active[m.id])
 	})
-	eg, _, routed := t.route(be32(bk.rs.addr))
 	now, n := e.flows.Now(), 0
-	for i := range flows {
-		mv := &flows[i]
-		f := mv.f
-		f.Member = bk.id
+	for i := range moved {
+		en := &moved[i]
+		f := en.Flow
+		f.Member, f.ServerIf = bk.id, uint16(eg.vlan)
 		f.Server.SrcIP = bk.rs.addr
 		if f.Client.Proto == header.ProtoTCP || f.Client.Proto == header.ProtoUDP {
 			f.Server.SrcPort = bk.port
@@ -287,18 +274,12 @@ func (e *Engine) reassign(t *Tables, m, bk *member) int {
 				f.Server.SrcPort = f.Client.DstPort
 			}
 		}
-		if routed {
-			f.ServerIf = uint16(eg.vlan)
-		}
 		flags := uint8(header.TCPAck) // an established connection stays one
-		if f.Client.Proto == header.ProtoTCP && !mv.state.Established() {
+		if f.Client.Proto == header.ProtoTCP && !en.State.Established() {
 			flags = uint8(header.TCPSyn)
 		}
 		ref, err := e.flows.Insert(&f, flags, now)
-		if err != nil || !routed {
-			if err == nil {
-				e.flows.Delete(ref)
-			}
+		if err != nil {
 			e.releaseVIP(f.Farm)
 			continue
 		}
@@ -307,8 +288,8 @@ func (e *Engine) reassign(t *Tables, m, bk *member) int {
 			// The client's numbers carry on; the backup's are unknown
 			// until it speaks, and a purge before then resets the
 			// client only with what is known.
-			e.flows.NoteSeq(ref, flow.DirClient, mv.next[flow.DirClient])
-			e.flows.NoteSeq(ref, flow.DirServer, mv.next[flow.DirServer])
+			e.flows.NoteSeq(ref, flow.DirClient, en.Next[flow.DirClient])
+			e.flows.NoteSeq(ref, flow.DirServer, en.Next[flow.DirServer])
 		}
 		n++
 	}

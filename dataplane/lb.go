@@ -70,15 +70,19 @@ func (w *Worker) newConn(t *Tables, in *iface, v *vip, k flow.Key, out Output) {
 	if dport == 0 {
 		dport = k.DstPort
 	}
-	why = DropNoRoute
-	if ok && eg.aclOut != nil {
+	switch {
+	case !ok:
+		why = DropNoRoute
+	case eg.aclOut != nil:
 		// The output filter sees the connection's real addresses, client
 		// to rserver (like an ASA's real-IP ACLs): the source NAT address
 		// is not chosen yet, and rules are written about servers.
 		leaving := header.Tuple{Src: p.Tuple.Src, Dst: m.rs.addr, SrcPort: p.Tuple.SrcPort, DstPort: dport, Proto: p.Tuple.Proto}
-		ok, why = eg.aclOut.permitsTuple(&leaving, p.ICMPType, p.ICMPCode), DropACLDenyOut
+		if !eg.aclOut.permitsTuple(&leaving, p.ICMPType, p.ICMPCode) {
+			why = DropACLDenyOut
+		}
 	}
-	if !ok {
+	if why != DropNone {
 		m.stats.release(&w.e.sh.active[m.id])
 		vs.dropped.Add(1)
 		w.dropIn(in, why, n)
