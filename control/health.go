@@ -1,8 +1,6 @@
 package control
 
 import (
-	"context"
-	"log/slog"
 	"maps"
 	"sync"
 	"sync/atomic"
@@ -19,7 +17,6 @@ import (
 // The data plane will add its counters to the same snapshot; until then a
 // member's state is all there is.
 type Health struct {
-	log      *slog.Logger
 	now      func() time.Time
 	onChange func(probes.MemberEvent) // e.g. the SNMP trap sender; may be nil
 
@@ -30,11 +27,8 @@ type Health struct {
 
 // NewHealth returns an empty Health. onChange runs for every member state
 // change, after the snapshot that shows it is published.
-func NewHealth(log *slog.Logger, onChange func(probes.MemberEvent)) *Health {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	h := &Health{log: log, now: time.Now, onChange: onChange, members: map[status.MemberKey]status.MemberStatus{}}
+func NewHealth(onChange func(probes.MemberEvent)) *Health {
+	h := &Health{now: time.Now, onChange: onChange, members: map[status.MemberKey]status.MemberStatus{}}
 	h.snap.Store(&status.SLB{Taken: h.now()})
 	return h
 }
@@ -47,7 +41,7 @@ func (h *Health) Snapshot() *status.SLB { return h.snap.Load() }
 func (h *Health) ProbeResult(probes.ResultEvent) {}
 
 // MemberState records a member crossing between OPERATIONAL and
-// PROBE-FAILED, logs ACE's syslog line for it and publishes a new snapshot.
+// PROBE-FAILED and publishes a new snapshot; onChange logs and acts on it.
 func (h *Health) MemberState(ev probes.MemberEvent) {
 	h.mu.Lock()
 	ms := h.members[ev.Member]
@@ -57,12 +51,6 @@ func (h *Health) MemberState(ev probes.MemberEvent) {
 	h.snap.Store(snap)
 	h.mu.Unlock()
 
-	level := slog.LevelWarn
-	if ev.State == status.RealOperational {
-		level = slog.LevelInfo
-	}
-	h.log.Log(context.Background(), level, ev.Log.String(), "farm", ev.Member.Farm, "rserver", ev.Member.RServer,
-		"port", ev.Member.Port, "state", ev.State.String())
 	if h.onChange != nil {
 		h.onChange(ev)
 	}

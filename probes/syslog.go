@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"aced/logging"
 	"aced/status"
 )
 
@@ -17,18 +18,6 @@ const (
 	MsgProbeRecovered = 251013 // severity 5: it is OPERATIONAL again
 )
 
-// Syslog is one ACE-style system message.
-type Syslog struct {
-	Severity int
-	ID       int
-	Text     string
-}
-
-// String is the message as ACE prints it: "%ACE-3-251010: text".
-func (m Syslog) String() string {
-	return fmt.Sprintf("%%ACE-%d-%06d: %s", m.Severity, m.ID, m.Text)
-}
-
 // MemberEvent tells that the probes moved a member between OPERATIONAL and
 // PROBE-FAILED.
 type MemberEvent struct {
@@ -37,7 +26,7 @@ type MemberEvent struct {
 	State  status.RealState // status.RealOperational or status.RealProbeFailed
 	Probe  string           // the probe that decided; "" when a config change did
 	Reason string           // for show rserver and logs
-	Log    Syslog           // the message to send to syslog
+	Log    logging.Message  // the system message for it
 }
 
 // memberEvent renders a crossing.
@@ -58,13 +47,13 @@ func memberEvent(c memberChange) MemberEvent {
 	case c.failed:
 		ev.State = status.RealProbeFailed
 		ev.Reason = c.cause.last.Text()
-		ev.Log = Syslog{Severity: 3, ID: MsgProbeFailed, Text: "Health probe failed for " + server + ", reason: " + ev.Reason}
+		ev.Log = logging.Message{Severity: 3, ID: MsgProbeFailed, Text: "Health probe failed for " + server + ", reason: " + ev.Reason}
 		return ev
 	case c.cause != nil:
 		ev.Reason = fmt.Sprintf("passed %d consecutive probes", c.cause.check.PassCount)
 	default:
 		ev.Reason = "probe configuration changed"
 	}
-	ev.Log = Syslog{Severity: 5, ID: MsgProbeRecovered, Text: "Health probe recovered for " + server + ", reason: " + ev.Reason}
+	ev.Log = logging.Message{Severity: 5, ID: MsgProbeRecovered, Text: "Health probe recovered for " + server + ", reason: " + ev.Reason}
 	return ev
 }

@@ -40,6 +40,11 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 	// commands and SNMP; the agent starts later, so the trap hook looks it
 	// up when a verdict arrives.
 	var agentRef atomic.Pointer[snmp.Agent]
+	notify := func(ev snmp.Event) {
+		if a := agentRef.Load(); a != nil {
+			a.Notify(ev)
+		}
+	}
 	var ctlRef atomic.Pointer[control.Control]
 	var ppRef atomic.Pointer[packetPath]
 	var health *control.Health
@@ -58,7 +63,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 			return ctl.Recompile()
 		}
 		return nil // not started yet: boot compiles with the health it finds
-	}, func(k status.MemberKey) bool { return memberDown(k) }, func(k status.MemberKey) (dataplane.FailAction, int) {
+	}, memberDown, func(k status.MemberKey) (dataplane.FailAction, int) {
 		if pp := ppRef.Load(); pp != nil {
 			return pp.eng.FailMember(k.Farm, k.RServer, k.Port)
 		}
@@ -74,14 +79,11 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		return nil
 	}, log, nil)
 	defer syslog.Close()
-	health = control.NewHealth(nil, func(ev probes.MemberEvent) {
-		syslog.Log(logging.Message{Severity: ev.Log.Severity, ID: ev.Log.ID, Text: ev.Log.Text},
-			"farm", ev.Member.Farm, "rserver", ev.Member.RServer, "port", ev.Member.Port, "state", ev.State.String())
+	health = control.NewHealth(func(ev probes.MemberEvent) {
+		syslog.Log(ev.Log, "farm", ev.Member.Farm, "rserver", ev.Member.RServer, "port", ev.Member.Port, "state", ev.State.String())
 		applied.add(ev)
-		if a := agentRef.Load(); a != nil {
-			a.Notify(snmp.Event{Kind: snmp.RServerState, Farm: ev.Member.Farm, RServer: ev.Member.RServer,
-				Port: ev.Member.Port, State: ev.State, Descr: ev.Reason})
-		}
+		notify(snmp.Event{Kind: snmp.RServerState, Farm: ev.Member.Farm, RServer: ev.Member.RServer,
+			Port: ev.Member.Port, State: ev.State, Descr: ev.Reason})
 	})
 	prober := probes.New(probes.Options{Reporter: health})
 	links := &linkWatch{notify: func(ev snmp.Event) {
@@ -92,9 +94,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		}
 		syslog.Log(logging.Message{Severity: 4, ID: id,
 			Text: fmt.Sprintf("Configuration status on Interface vlan%d, changed state to administratively %s", ev.VLAN, state)})
-		if a := agentRef.Load(); a != nil {
-			a.Notify(ev)
-		}
+		notify(ev)
 	}}
 	pp, err := openPacketPath(o.ports, o.workers, memberDown, log)
 	if err != nil {
@@ -157,11 +157,7 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		// the operator never asked for it.
 		prober.Start()
 		defer prober.Stop()
-		watch := &stateWatch{log: syslog.Log, arp: applied.add, notify: func(ev snmp.Event) {
-			if a := agentRef.Load(); a != nil {
-				a.Notify(ev)
-			}
-		}}
+		watch := &stateWatch{log: syslog.Log, arp: applied.add, notify: notify}
 		every := time.NewTicker(time.Second)
 		defer every.Stop()
 		// The view show commands have (probe verdicts laid over the data
