@@ -29,8 +29,11 @@ lint:
 
 # Includes the end-to-end tests against the built binary with the real OpenSSH
 # client and Netmiko; ACED_E2E_REQUIRE turns a missing client into a failure.
+# The data plane once more without -race: race builds of package flow use
+# atomic stores where others use plain ones (flow/store_plain.go).
 unit:
 	ACED_E2E_REQUIRE=1 $(GO) test -race -count=1 ./...
+	$(GO) test -count=1 ./dataplane/...
 
 # Every fuzz target runs briefly; their seed corpora already ran in `unit`.
 fuzz:

@@ -66,12 +66,19 @@ func BenchmarkEstablishedReply(b *testing.B) {
 // out, so inserts reuse warm entries and the cost of expiry is included.
 // "grow" only inserts, into a 4 Mi table that grows by a flow per SYN: it
 // adds the first touch of fresh table memory (page faults) to each SYN.
+// "batch32" hands the SYNs over 32 at a time (FromWireBatch), as the link
+// does with what its ring holds during a SYN flood. ns/op is per SYN.
 func BenchmarkNewSYN(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
 		snat  bool
 		cycle uint32
-	}{{"steady/dnat", false, 1 << 15}, {"steady/snat", true, 1 << 15}, {"grow/dnat", false, 0}} {
+		batch int
+	}{
+		{"steady/dnat", false, 1 << 15, 1}, {"steady/snat", true, 1 << 15, 1}, {"grow/dnat", false, 0, 1},
+		{"steady/batch32/dnat", false, 1 << 15, 32}, {"steady/batch32/snat", true, 1 << 15, 32},
+		{"grow/batch32/dnat", false, 0, 32},
+	} {
 		b.Run(bc.name, func(b *testing.B) {
 			opt := labOpt{capacity: 1 << 22}
 			if bc.cycle != 0 {
@@ -81,7 +88,11 @@ func BenchmarkNewSYN(b *testing.B) {
 				opt.edit = withBigPool
 			}
 			h := newHotFrames(b, opt)
-			buf := make([]byte, 2048)
+			bufs := make([][]byte, bc.batch)
+			for i := range bufs {
+				bufs[i] = make([]byte, 2048)
+			}
+			frames := make([][]byte, bc.batch)
 			var out discard
 			w := h.l.w
 			b.ReportAllocs()
@@ -95,10 +106,18 @@ func BenchmarkNewSYN(b *testing.B) {
 				if n&63 == 0 {
 					w.Tick(&out)
 				}
-				w.FromWire(10, nextSYN(buf, h.syn, n), &out)
+				if bc.batch == 1 {
+					w.FromWire(10, nextSYN(bufs[0], h.syn, n), &out)
+					continue
+				}
+				i := int(n-1) % bc.batch
+				frames[i] = nextSYN(bufs[i], h.syn, n)
+				if i == bc.batch-1 {
+					w.FromWireBatch(10, frames, &out)
+				}
 			}
-			if out.frames < int(n) {
-				b.Fatalf("%d frames out of %d (drops %v)", out.frames, n, h.l.nonzeroDrops())
+			if sent := int(n) / bc.batch * bc.batch; out.frames < sent {
+				b.Fatalf("%d frames out of %d (drops %v)", out.frames, sent, h.l.nonzeroDrops())
 			}
 		})
 	}
@@ -174,6 +193,10 @@ func TestNoAllocs(t *testing.T) {
 		run := func(vlan int, f []byte) func() {
 			return func() { w.FromWire(vlan, buf[:copy(buf, f)], &out) }
 		}
+		batch, bufs := make([][]byte, 8), make([][]byte, 8)
+		for i := range bufs {
+			bufs[i] = make([]byte, 2048)
+		}
 		tests := []struct {
 			name string
 			fn   func()
@@ -187,6 +210,13 @@ func TestNoAllocs(t *testing.T) {
 			{"management to the host", run(10, h.ssh), discard{host: 1}},
 			{"from the host", func() { w.FromHost(20, h.fromHost, &out) }, discard{frames: 1}},
 			{"tick", func() { w.Tick(&out) }, discard{}},
+			{"batch of 8 new SYNs", func() {
+				for i := range batch {
+					n++
+					batch[i] = nextSYN(bufs[i], h.syn, n)
+				}
+				w.FromWireBatch(10, batch, &out)
+			}, discard{frames: 8}},
 		}
 		for _, tt := range tests {
 			name := tt.name

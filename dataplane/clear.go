@@ -9,8 +9,8 @@ package dataplane
 
 func (t *traffic) reset() {
 	for i := range t {
-		t[i].pkts.Store(0)
-		t[i].bytes.Store(0)
+		t[i].basePkts.Store(t[i].pkts.Load())
+		t[i].baseBytes.Store(t[i].bytes.Load())
 	}
 }
 
@@ -78,7 +78,7 @@ func (e *Engine) ClearStats() {
 	e.mu.Lock()
 	for _, w := range e.workers {
 		for i := range w.drops {
-			w.drops[i].Store(0)
+			w.dropsBase[i].Store(w.drops[i].Load())
 		}
 	}
 	e.mu.Unlock()

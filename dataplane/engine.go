@@ -158,7 +158,7 @@ func (e *Engine) Drops() [NumDropReasons]uint64 {
 	defer e.mu.Unlock()
 	for _, w := range e.workers {
 		for r := range out {
-			out[r] += w.drops[r].Load()
+			out[r] += w.drops[r].Load() - w.dropsBase[r].Load()
 		}
 	}
 	return out

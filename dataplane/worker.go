@@ -60,6 +60,8 @@ type Worker struct {
 	now  flow.Tick
 	p    header.Parsed
 	hit  flow.Hit
+	// keys holds the flow keys of a batch's frames (FromWireBatch).
+	keys [flow.MaxBatch]flow.Key
 	// arpBuf holds the ARP requests the worker originates (padded to the
 	// Ethernet minimum).
 	arpBuf [minFrame]byte
@@ -78,7 +80,10 @@ type Worker struct {
 	// costs as much as a quarter of a forwarded packet, so FromWire reads
 	// it only every clockEvery frames and otherwise relies on Tick.
 	frames uint32
-	drops  [NumDropReasons]atomic.Uint64
+	// drops are written by the worker alone (addOwned); a clear records
+	// them in dropsBase instead of zeroing them under the worker's feet.
+	drops     [NumDropReasons]atomic.Uint64
+	dropsBase [NumDropReasons]atomic.Uint64
 	// parked counts frames queued to wait for ARP (not drops: they leave
 	// later, or are dropped then as DropARPUnresolved).
 	parked atomic.Uint64
@@ -122,12 +127,12 @@ func expireBudget(highWater int, elapsed flow.Tick) int {
 
 // drop counts one frame dropped for reason r.
 func (w *Worker) drop(r DropReason) {
-	w.drops[r].Add(1)
+	addOwned(&w.drops[r], 1)
 }
 
 // dropIn counts a frame dropped after it was attributed to interface in.
 func (w *Worker) dropIn(in *iface, r DropReason, n int) {
-	w.drops[r].Add(1)
+	addOwned(&w.drops[r], 1)
 	in.stats.drops.add(w.lane, n)
 }
 

@@ -95,14 +95,14 @@ func nextGen(g uint32) uint32 {
 // from the index yet; stale readers may still look at it and discard what
 // they read.
 func (e *entry) store(f *Flow, cp, sp packed, now Tick) {
-	e.cip.Store(cp.ips)
-	e.sip.Store(sp.ips)
-	e.ports.Store(uint64(cp.ports)<<32 | uint64(sp.ports))
-	e.attr.Store(uint64(cp.proto)<<56 | uint64(f.Class)<<48 | uint64(f.Flags)<<40 | uint64(f.SeqDelta))
-	e.ids.Store(uint64(f.Farm)<<48 | uint64(f.Member)<<32 | uint64(f.ClientIf)<<16 | uint64(f.ServerIf))
-	e.born.Store(uint64(now) << 32)
-	e.next[DirClient].Store(0)
-	e.next[DirServer].Store(0)
+	storeWord(&e.cip, cp.ips)
+	storeWord(&e.sip, sp.ips)
+	storeWord(&e.ports, uint64(cp.ports)<<32|uint64(sp.ports))
+	storeWord(&e.attr, uint64(cp.proto)<<56|uint64(f.Class)<<48|uint64(f.Flags)<<40|uint64(f.SeqDelta))
+	storeWord(&e.ids, uint64(f.Farm)<<48|uint64(f.Member)<<32|uint64(f.ClientIf)<<16|uint64(f.ServerIf))
+	storeWord(&e.born, uint64(now)<<32)
+	storeHalf(&e.next[DirClient], 0)
+	storeHalf(&e.next[DirServer], 0)
 }
 
 // matches reports whether the entry's key in direction d is p.

@@ -87,7 +87,7 @@ func (s *shard) lock() {
 // unlock gives the shard back; the sequence is odd, so adding one makes
 // it even and different from any value a reader saw before the write.
 func (s *shard) unlock() {
-	s.seq.Store(s.seq.Load() + 1)
+	storeWord(&s.seq, s.seq.Load()+1)
 }
 
 // lockPair locks the shards of a flow's two keys in address order, so two
@@ -172,7 +172,7 @@ func (s *shard) insertLocked(v uint64) {
 			i = 0
 		}
 	}
-	s.slots[i].Store(v)
+	storeWord(&s.slots[i], v)
 	s.used++
 }
 
@@ -200,9 +200,9 @@ func (s *shard) removeLocked(i int) {
 		} else if i < h || h <= j {
 			continue
 		}
-		s.slots[i].Store(v)
+		storeWord(&s.slots[i], v)
 		i = j
 	}
-	s.slots[i].Store(0)
+	storeWord(&s.slots[i], 0)
 	s.used--
 }

@@ -23,5 +23,5 @@ func (t *Table) NoteSeq(r Ref, d Dir, next uint32) {
 	if old := slot.Load(); old == next || old != 0 && int32(next-old) < 0 {
 		return // unchanged or behind: write nothing, keep the line clean
 	}
-	slot.Store(next)
+	storeHalf(slot, next)
 }

@@ -244,7 +244,7 @@ func (t *Table) release(idx uint32) {
 	e := &t.arena[idx]
 	for {
 		h := t.free.Load()
-		e.born.Store(uint64(uint32(h))) // published by the CAS
+		storeWord(&e.born, uint64(uint32(h))) // published by the CAS
 		if t.free.CompareAndSwap(h, (h>>32+1)<<32|uint64(idx+1)) {
 			return
 		}
