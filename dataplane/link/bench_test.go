@@ -52,7 +52,7 @@ func BenchmarkLink(b *testing.B) {
 // udpPair opens a receiver on s1 and a sender in cl connected to it, and
 // waits (bounded) until a datagram gets through, so ARP is resolved
 // everywhere before the clock starts.
-func udpPair(b *testing.B, l *lab.Lab, port int) (rx net.PacketConn, tx net.Conn) {
+func udpPair(b testing.TB, l *lab.Lab, port int) (rx net.PacketConn, tx net.Conn) {
 	b.Helper()
 	addr := fmt.Sprintf("%s:%d", lab.ServerIP(1), port)
 	rx, err := l.ListenPacket(lab.Server(1), "udp", addr)

@@ -84,13 +84,19 @@ func run(t testing.TB, links *link.Links, route bool) {
 	t.Helper()
 	nb := newNeighbors()
 	ports := links.Ports()
+	runWith(t, links, func(int) link.Handler { return labRouter(ports, nb, route) })
+}
+
+// runWith is run with Handlers made by newHandler.
+func runWith(t testing.TB, links *link.Links, newHandler func(id int) link.Handler) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var ids []int // written by Run's goroutine before done is sent
 	go func() {
 		done <- links.Run(ctx, func(id int) link.Handler {
 			ids = append(ids, id)
-			return labRouter(ports, nb, route)
+			return newHandler(id)
 		})
 	}()
 	t.Cleanup(func() {

@@ -94,7 +94,13 @@ func labRouter(ports []dataplane.PortInfo, nb *neighbors, route bool) link.Handl
 	return r
 }
 
-func (r *router) FromWire(vlan int, frame []byte, out dataplane.Output) {
+func (r *router) FromWireBatch(vlan int, frames [][]byte, out dataplane.Output) {
+	for _, f := range frames {
+		r.fromWire(vlan, f, out)
+	}
+}
+
+func (r *router) fromWire(vlan int, frame []byte, out dataplane.Output) {
 	in := r.vlans[vlan]
 	eth := header.Ethernet(frame)
 	switch eth.EtherType() {

@@ -21,8 +21,9 @@ import (
 // during the call; frame lies in the receive ring and may be rewritten in
 // place and passed to out.Transmit.
 type Handler interface {
-	// FromWire handles an Ethernet frame received on the port of vlan.
-	FromWire(vlan int, frame []byte, out dataplane.Output)
+	// FromWireBatch handles Ethernet frames received together on the
+	// port of vlan, in order.
+	FromWireBatch(vlan int, frames [][]byte, out dataplane.Output)
 	// FromHost handles an IPv4 packet the kernel sent through the TUN of
 	// vlan (management replies, probes).
 	FromHost(vlan int, packet []byte, out dataplane.Output)
@@ -41,9 +42,9 @@ const tickEvery = 50 * time.Millisecond
 // The goroutines of Run, for W workers and P ports:
 //
 //	wire loops: W per port, each reading one socket of the port's fanout
-//	            group (ZeroCopyReadPacketData) and calling FromWire; a
-//	            frame it transmits goes out through worker w's socket of the
-//	            destination port. A goroutine per socket, not per worker,
+//	            group (ZeroCopyReadPacketData and the burst behind it, see
+//	            burst.go) and calling FromWireBatch; a frame it transmits
+//	            goes out through worker w's socket of the destination port. A goroutine per socket, not per worker,
 //	            because afpacket blocks in poll(2) on one socket at a time.
 //	host loops: one per TUN, reading a packet per read(2) into its own
 //	            buffer and calling FromHost.
@@ -127,6 +128,7 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 	c := &o.c.ports[p.i]
 	ticker, _ := h.(Ticker)
 	lastTick, n := time.Now(), 0
+	frames := make([][]byte, 0, maxBurst)
 	var err error
 	for {
 		// Queued transmissions leave when the burst ends: before a read
@@ -146,7 +148,8 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 		}
 		// Reading the clock costs tens of ns: look at it every 64 frames
 		// and on every poll timeout, not per frame.
-		if n++; ticker != nil && (n&63 == 0 || err != nil) {
+		if ticker != nil && (n >= 64 || err != nil) {
+			n = 0
 			if now := time.Now(); now.Sub(lastTick) >= tickEvery {
 				ticker.Tick(o)
 				lastTick = now
@@ -166,14 +169,40 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 			o.flush()
 			return fmt.Errorf("link: port %s: receive: %w", p.IfName, err)
 		}
-		if ci.CaptureLength != ci.Length || len(ci.AncillaryData) != 0 || len(frame) < 14 ||
-			[6]byte(frame[6:12]) == p.mac {
-			c.rxDropped.Add(1)
-			continue
+		frames = frames[:0]
+		dropped, bytes := 0, 0
+		keep := func(f []byte, whole bool) {
+			if !whole || len(f) < 14 || [6]byte(f[6:12]) == p.mac {
+				dropped++
+				return
+			}
+			frames = append(frames, f)
+			bytes += len(f)
 		}
-		c.rxPackets.Add(1)
-		c.rxBytes.Add(uint64(len(frame)))
-		h.FromWire(p.VLAN, frame, o)
+		keep(frame, ci.CaptureLength == ci.Length && len(ci.AncillaryData) == 0 && !s.tagged())
+		more := 0
+		if s.ring != nil {
+			for more < maxBurst-1 {
+				f, whole, ok := s.peek(more + 1)
+				if !ok {
+					break
+				}
+				more++
+				keep(f, whole)
+			}
+		}
+		n += 1 + more
+		if dropped != 0 {
+			c.rxDropped.Add(uint64(dropped))
+		}
+		if len(frames) != 0 {
+			c.rxPackets.Add(uint64(len(frames)))
+			c.rxBytes.Add(uint64(bytes))
+			h.FromWireBatch(p.VLAN, frames, o)
+		}
+		if more != 0 {
+			s.release(more)
+		}
 	}
 }
 

@@ -1,0 +1,78 @@
+package link
+
+import (
+	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Receive bursts. afpacket returns one frame per read and hands the
+// previous one back to the kernel at the next read, so a reader never holds
+// two. The engine wants a burst at once (dataplane.Worker.FromWireBatch
+// overlaps the connection-table misses of its frames), so after a read the
+// wire loop also takes the TPACKET_V2 slots that follow, as far as the
+// kernel has filled them, straight from the ring, and hands them back
+// itself once the burst is handled. It then moves afpacket's index past
+// them, so afpacket's next read releases the slot it returned and carries
+// on after the burst. V3 rings, whose block walk afpacket keeps to itself,
+// are read one frame at a time.
+
+// maxBurst is the most frames a wire loop hands to the engine at once: as
+// many as one connection-table prefetch covers.
+const maxBurst = 64
+
+// Offsets in struct tpacket2_hdr (linux/if_packet.h). The status word at
+// offset 0 is the one the kernel and the reader pass the slot with.
+const (
+	v2Len     = 4
+	v2Snaplen = 8
+	v2Mac     = 12
+)
+
+// slot is the header of the V2 ring slot k places after the one the last
+// read returned.
+func (s *socket) slot(k int) unsafe.Pointer {
+	i := (*s.offset + k) % s.frames
+	return unsafe.Add(s.ring, uintptr(i)*s.frameSize)
+}
+
+// peek returns the frame in the slot k ≥ 1 places after the one the last
+// read returned, and ok, if the kernel has filled that slot. whole is false
+// for a frame cut short to fit the slot, and for one that carried a VLAN tag
+// (the kernel moves the tag into the slot header; ports are access ports).
+// Only the goroutine reading s may call it, between a read that returned a
+// frame and the next read; the frame is valid until release.
+func (s *socket) peek(k int) (frame []byte, whole, ok bool) {
+	h := s.slot(k)
+	status := atomic.LoadUint32((*uint32)(h))
+	if status&unix.TP_STATUS_USER == 0 {
+		return nil, false, false
+	}
+	length := *(*uint32)(unsafe.Add(h, v2Len))
+	snap := *(*uint32)(unsafe.Add(h, v2Snaplen))
+	mac := uintptr(*(*uint16)(unsafe.Add(h, v2Mac)))
+	if mac+uintptr(snap) > s.frameSize {
+		return nil, false, true
+	}
+	frame = unsafe.Slice((*byte)(unsafe.Add(h, mac)), snap)
+	return frame, length == snap && status&unix.TP_STATUS_VLAN_VALID == 0, true
+}
+
+// release hands the n slots peeked after the last read back to the kernel
+// and moves afpacket's index to the last of them.
+func (s *socket) release(n int) {
+	for k := 1; k <= n; k++ {
+		atomic.StoreUint32((*uint32)(s.slot(k)), unix.TP_STATUS_KERNEL)
+	}
+	*s.offset = (*s.offset + n) % s.frames
+}
+
+// tagged reports whether the frame the last read returned carried a VLAN
+// tag; afpacket's V2 reader drops that information. False for V3.
+func (s *socket) tagged() bool {
+	if s.ring == nil {
+		return false
+	}
+	return atomic.LoadUint32((*uint32)(s.slot(0)))&unix.TP_STATUS_VLAN_VALID != 0
+}
