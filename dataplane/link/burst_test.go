@@ -27,7 +27,7 @@ type gated struct {
 func (g *gated) FromWireBatch(vlan int, frames [][]byte, out dataplane.Output) {
 	if vlan == 10 {
 		if g.armed.CompareAndSwap(true, false) {
-			close(g.held)
+			g.held <- struct{}{}
 			<-g.gate
 		}
 		if n := int64(len(frames)); n > g.most.Load() {
@@ -47,7 +47,7 @@ func TestBurst(t *testing.T) {
 	nb, ports := newNeighbors(), links.Ports()
 	var g *gated
 	runWith(t, links, func(id int) link.Handler {
-		h := &gated{Handler: labRouter(ports, nb, true), gate: make(chan struct{}), held: make(chan struct{})}
+		h := &gated{Handler: labRouter(ports, nb, true), gate: make(chan struct{}), held: make(chan struct{}, 1)}
 		if id == 0 { // the wire loop of port 10 (ports in order, one worker)
 			g = h
 		}
@@ -70,8 +70,6 @@ func TestBurst(t *testing.T) {
 	buf := make([]byte, 64)
 	seq := uint32(0)
 	for range rounds {
-		g.held = make(chan struct{})
-		g.gate = make(chan struct{})
 		g.armed.Store(true)
 		for range per {
 			seq++
@@ -84,7 +82,7 @@ func TestBurst(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			t.Fatal("no frame reached the handler")
 		}
-		close(g.gate)
+		g.gate <- struct{}{}
 		// The receive buffer holds a round; the next round starts once
 		// this one is through, so the ring never holds more than a round.
 		for len(got) < int(seq) {

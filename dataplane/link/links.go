@@ -230,7 +230,7 @@ func (l *Links) Close() error {
 	}
 	for _, p := range l.ports {
 		for _, s := range p.socks {
-			s.tp.Close()
+			s.close()
 		}
 		if p.found.ok {
 			if err := restorePort(l.ctl, p.IfName, p.found); err != nil {

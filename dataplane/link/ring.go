@@ -3,8 +3,10 @@ package link
 import (
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -84,6 +86,13 @@ type socket struct {
 	offset    *int
 	frameSize uintptr
 	frames    int
+	// V2 only: a non-blocking duplicate of fd in the netpoller, and
+	// whether afpacket holds a frame it returned (wait.go).
+	pf   *os.File
+	rc   syscall.RawConn
+	held bool
+	// txfd is the socket transmissions leave by (wait.go).
+	txfd int
 }
 
 func openSocket(ifname string, r Ring) (*socket, error) {
@@ -110,10 +119,17 @@ func openSocket(ifname string, r Ring) (*socket, error) {
 	}
 	s := &socket{tp: tp, fd: fd}
 	if r.Version == 2 {
-		if err := s.findRing(r); err != nil {
-			tp.Close()
+		if err := s.findRing(r); err == nil {
+			err = s.startPoller()
+		}
+		if err != nil {
+			s.close()
 			return nil, fmt.Errorf("port %s: %w", ifname, err)
 		}
+	}
+	if s.txfd, err = openTx(ifname); err != nil {
+		s.close()
+		return nil, err
 	}
 	return s, nil
 }

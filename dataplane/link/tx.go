@@ -114,7 +114,7 @@ func newOutput(l *Links, w int, c *counters, batch int) *output {
 	if batch > 1 {
 		o.tx = make([]*txQueue, len(l.ports))
 		for i, p := range l.ports {
-			o.tx[i] = newTxQueue(p.socks[w].fd, batch, &c.ports[i])
+			o.tx[i] = newTxQueue(p.socks[w].txfd, batch, &c.ports[i])
 		}
 	}
 	return o
@@ -142,7 +142,7 @@ func (o *output) Transmit(vlan int, frame []byte) {
 		}
 	}
 	c := &o.c.ports[p.i]
-	if _, err := unix.Write(p.socks[o.w].fd, frame); err != nil {
+	if _, err := unix.Write(p.socks[o.w].txfd, frame); err != nil {
 		c.txErrors.Add(1)
 		return
 	}

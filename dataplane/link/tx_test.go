@@ -19,7 +19,7 @@ func txLinks(t *testing.T) (*Links, int) {
 	// Room for every datagram a test sends without a reader.
 	unix.SetsockoptInt(fds[0], unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20)
 	unix.SetsockoptInt(fds[1], unix.SOL_SOCKET, unix.SO_RCVBUF, 4<<20)
-	l := &Links{ports: []*port{{Port: Port{VLAN: 10}, socks: []*socket{{fd: fds[0]}}}}}
+	l := &Links{ports: []*port{{Port: Port{VLAN: 10}, socks: []*socket{{fd: fds[0], txfd: fds[0]}}}}}
 	l.byVLAN[10] = 1
 	l.loops = []*counters{newCounters(1, 0)}
 	return l, fds[1]

@@ -129,6 +129,11 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 	ticker, _ := h.(Ticker)
 	lastTick, n := time.Now(), 0
 	frames := make([][]byte, 0, maxBurst)
+	var wt *waiter
+	if s.pf != nil {
+		wt = newWaiter(s, stop, &c.linkErrors)
+	}
+	s.setDeadline(lastTick.Add(tickEvery))
 	var err error
 	for {
 		// Queued transmissions leave when the burst ends: before a read
@@ -136,6 +141,23 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 		// the slot after it is already filled.
 		if o.queued != 0 && (err != nil || !s.nextReady()) {
 			o.flush()
+		}
+		if wt != nil && !s.pending() {
+			// V2: park in the netpoller (wait.go) until a frame comes or
+			// the deadline says it is time to Tick.
+			if !wt.wait() {
+				if stop.Load() {
+					return nil
+				}
+				if now := time.Now(); now.Sub(lastTick) >= tickEvery {
+					if ticker != nil {
+						ticker.Tick(o)
+					}
+					lastTick = now
+					s.setDeadline(now.Add(tickEvery))
+				}
+				continue
+			}
 		}
 		var (
 			frame []byte
@@ -153,6 +175,7 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 			if now := time.Now(); now.Sub(lastTick) >= tickEvery {
 				ticker.Tick(o)
 				lastTick = now
+				s.setDeadline(now.Add(tickEvery))
 			}
 		}
 		switch {
@@ -169,6 +192,7 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 			o.flush()
 			return fmt.Errorf("link: port %s: receive: %w", p.IfName, err)
 		}
+		s.held = true
 		frames = frames[:0]
 		dropped, bytes := 0, 0
 		keep := func(f []byte, whole bool) {

@@ -1,0 +1,139 @@
+package link
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Waiting for frames. afpacket waits in poll(2), a blocking system call:
+// the Go runtime then hands the goroutine's processor to another thread
+// (sysmon retakes it after 20 µs) and, when the frame comes, has to get one
+// back. On the SMTP bench that churn (futex wake-ups, sysmon, the polls)
+// cost about as much CPU as the engine's own packet work. A V2 wire loop
+// therefore waits in Go's netpoller instead, like any Go network server:
+// the socket (a duplicate descriptor, non-blocking) is registered with the
+// runtime's epoll, the goroutine parks until the kernel marks the socket
+// readable, and the read that follows finds its frame without polling.
+// The duplicate shares the socket's file status, so transmissions use a
+// socket of their own (openTx), which stays blocking.
+//
+// V3 rings keep afpacket's poll: their block walk is afpacket's alone.
+
+// startPoller registers a V2 socket with the netpoller.
+func (s *socket) startPoller() error {
+	fd, err := unix.Dup(s.fd)
+	if err != nil {
+		return fmt.Errorf("dup: %w", err)
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return fmt.Errorf("non-blocking: %w", err)
+	}
+	s.pf = os.NewFile(uintptr(fd), "packet")
+	rc, err := s.pf.SyscallConn()
+	if err != nil {
+		s.pf.Close()
+		return err
+	}
+	s.rc = rc
+	return nil
+}
+
+// pending reports whether afpacket's next read will find a frame without
+// waiting: the slot after the one it returned last (it releases that one
+// first), or the first slot before any read.
+func (s *socket) pending() bool {
+	k := 0
+	if s.held {
+		k = 1
+	}
+	return atomic.LoadUint32((*uint32)(s.slot(k)))&unix.TP_STATUS_USER != 0
+}
+
+// waiter parks a wire loop until a frame is pending, stop is set, or the
+// read deadline passes. Its callback is made once, so a wait allocates
+// nothing.
+type waiter struct {
+	s      *socket
+	stop   *atomic.Bool
+	errs   *atomic.Uint64
+	woken  bool
+	pollFn func(uintptr) bool
+}
+
+func newWaiter(s *socket, stop *atomic.Bool, linkErrors *atomic.Uint64) *waiter {
+	w := &waiter{s: s, stop: stop, errs: linkErrors}
+	w.pollFn = w.poll
+	return w
+}
+
+// poll is called by the netpoller before parking and after each wake-up.
+// A wake-up without a frame is how a link that went down shows (the socket
+// error, ENETDOWN, wakes the reader): it reads and clears the error and
+// counts it.
+func (w *waiter) poll(uintptr) bool {
+	if w.s.pending() || w.stop.Load() {
+		return true
+	}
+	if w.woken && w.s.linkError() {
+		w.errs.Add(1)
+	}
+	w.woken = true
+	return false
+}
+
+// wait parks and reports whether a frame is pending.
+func (w *waiter) wait() bool {
+	w.woken = false
+	w.s.rc.Read(w.pollFn)
+	return w.s.pending()
+}
+
+// setDeadline bounds the next waits to t.
+func (s *socket) setDeadline(t time.Time) {
+	if s.pf != nil {
+		s.pf.SetReadDeadline(t)
+	}
+}
+
+// linkError reads and clears the socket's pending error: ENETDOWN after the
+// link went down. It reports whether there was one.
+func (s *socket) linkError() bool {
+	e, err := unix.GetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	return err == nil && e != 0
+}
+
+// openTx opens the socket a worker transmits on: a packet socket bound to
+// the port with protocol 0, so it receives nothing.
+func openTx(ifname string) (int, error) {
+	ifi, err := net.InterfaceByName(ifname)
+	if err != nil {
+		return -1, fmt.Errorf("port %s: %w", ifname, err)
+	}
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("port %s: transmit socket: %w", ifname, err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Ifindex: ifi.Index}); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("port %s: bind transmit socket: %w", ifname, err)
+	}
+	return fd, nil
+}
+
+// close releases the socket's descriptors and ring.
+func (s *socket) close() {
+	if s.pf != nil {
+		s.pf.Close()
+	}
+	if s.txfd > 0 {
+		syscall.Close(s.txfd)
+	}
+	s.tp.Close()
+}
