@@ -7,7 +7,7 @@ RUN_DIR  ?= $(CURDIR)/.run
 SSH_PORT ?= 22
 FUZZTIME ?= 4s
 
-.PHONY: all build run test test-deps lint unit fuzz bench smoke clean
+.PHONY: all build run test test-deps lint unit fuzz bench bench-peers smoke clean
 
 all: build
 
@@ -41,6 +41,10 @@ fuzz:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# aced beside nftables DNAT and HAProxy on the shared peer bench (root, minutes).
+bench-peers:
+	@scripts/bench-peers.sh
 
 smoke:
 	../shared/checks/smoke.sh

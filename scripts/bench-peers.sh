@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# bench-peers.sh — aced beside nftables DNAT and HAProxy 2.6 on the shared peer
+# bench: one namespace topology (offloads off, TEST-NET addresses only), the same
+# load generators, each peer in turn, REPS repetitions of DUR seconds per test.
+# Prints the medians and aced's ratios to each peer, and keeps raw.tsv and
+# summary.md under .bench/peers-DATE/.
+#
+#   scripts/bench-peers.sh            (root; BENCH_DIR, REPS, DUR, TESTS override)
+#
+# The bench folder (../shared/bench) may be read-only, so it is copied first.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+src=${BENCH_DIR:-$root/../shared/bench}
+reps=${REPS:-3}; dur=${DUR:-8}; tests=${TESTS:-"http_close smtp iperf"}
+[ -x "$src/peers.sh" ] || { echo "bench-peers: no peer bench at $src (set BENCH_DIR)" >&2; exit 1; }
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+cp -r "$src" "$work/bench"
+go build -C "$root" -o "$work/aced" ./cmd/aced
+cd "$work/bench"
+./setup.sh >/dev/null
+out=$root/.bench/peers-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+# aced needs a few seconds to start and take its config over SSH.
+TOPO_FLAGS=--no-offload EXT_WAIT=8 EXT_START="$PWD/aced-ext.sh $work/aced" \
+  ./peers.sh -r "$reps" -d "$dur" -p "ext nft haproxy" -t "$tests" -o "$out" >/dev/null
+python3 - "$out/raw.tsv" <<'PY'
+import statistics, sys
+vals = {}
+for line in open(sys.argv[1]):
+    rep, peer, test, metric, value = line.rstrip("\n").split("\t")
+    try:
+        vals.setdefault((peer, test, metric), []).append(float(value))
+    except ValueError:
+        pass
+med = {k: statistics.median(v) for k, v in vals.items()}
+name = {"ext": "aced", "nft": "nft DNAT", "haproxy": "HAProxy"}
+rows = [("http_close", "cps", "HTTP conns/s", True), ("http_close", "p99_us", "HTTP p99 (us)", False),
+        ("smtp", "cps", "SMTP conns/s", True), ("smtp", "p99_us", "SMTP p99 (us)", False),
+        ("http_close", "cpu_us_per_op", "HTTP CPU us/conn (machine)", False),
+        ("smtp", "cpu_us_per_op", "SMTP CPU us/conn (machine)", False),
+        ("iperf", "gbps", "iperf Gbit/s", True)]
+print("| | aced | nft DNAT | HAProxy | aced/nft | aced/HAProxy |")
+print("|---|---|---|---|---|---|")
+for test, metric, label, _ in rows:
+    v = [med.get((p, test, metric)) for p in ("ext", "nft", "haproxy")]
+    if v[0] is None:
+        continue
+    f = lambda x: "-" if x is None else f"{x:,.2f}" if x < 100 else f"{x:,.0f}"
+    r = lambda x: "-" if not x else f"{v[0] / x:.2f}"
+    print(f"| {label} | {f(v[0])} | {f(v[1])} | {f(v[2])} | {r(v[1])} | {r(v[2])} |")
+PY
+echo "raw numbers: $out"
