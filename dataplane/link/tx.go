@@ -16,9 +16,11 @@ import (
 // sends each queue with one sendmmsg(2) when the receive burst ends (the
 // ring holds no further frame), when the queue is full, and always before
 // the loop can block in poll. Output's contract makes the frame bytes valid
-// only during Transmit (the frame usually lies in the receive ring slot the
-// next read releases), so a queued frame is copied into the queue's own
-// buffer.
+// only during Transmit: a frame the engine built in a buffer of its own is
+// copied into the queue's buffer. A frame forwarded in place lies in a slot
+// of the loop's receive ring, which the loop keeps until the burst is
+// handled; such a frame is queued where it lies, without a copy, and the
+// loop flushes before it gives the burst's slots back.
 //
 // Host loops and TPACKET_V3 rings write each frame at once: a TUN read
 // blocks per packet, and afpacket's V3 block walk cannot be peeked.
@@ -58,10 +60,18 @@ func newTxQueue(fd, size int, c *portCounters) *txQueue {
 	return q
 }
 
-// add copies frame into the queue and reports whether the queue is full.
-func (q *txQueue) add(frame []byte) (full bool) {
-	copy(q.buf[q.n*txSlot:(q.n+1)*txSlot], frame)
-	q.iovs[q.n].SetLen(len(frame))
+// add queues frame, by reference when inRing (see above), else as a copy,
+// and reports whether the queue is full.
+func (q *txQueue) add(frame []byte, inRing bool) (full bool) {
+	iov := &q.iovs[q.n]
+	if inRing {
+		iov.Base = unsafe.SliceData(frame)
+	} else {
+		b := q.buf[q.n*txSlot : (q.n+1)*txSlot]
+		copy(b, frame)
+		iov.Base = &b[0]
+	}
+	iov.SetLen(len(frame))
 	q.n++
 	return q.n == len(q.msgs)
 }
@@ -102,6 +112,10 @@ type output struct {
 	tx []*txQueue
 	// queued has bit i set while tx[i] may hold frames (maxPorts is 64).
 	queued uint64
+	// ringLo and ringHi bound the receive ring of a wire loop's socket;
+	// refs is set while a queue holds a frame that lies in it.
+	ringLo, ringHi uintptr
+	refs           bool
 }
 
 var _ dataplane.Output = (*output)(nil)
@@ -132,7 +146,10 @@ func (o *output) Transmit(vlan int, frame []byte) {
 		q := o.tx[p.i]
 		if len(frame) <= txSlot {
 			o.queued |= 1 << p.i
-			if q.add(frame) {
+			at := uintptr(unsafe.Pointer(unsafe.SliceData(frame)))
+			inRing := at >= o.ringLo && at < o.ringHi
+			o.refs = o.refs || inRing
+			if q.add(frame, inRing) {
 				q.flush()
 			}
 			return
@@ -156,6 +173,15 @@ func (o *output) flush() {
 		o.tx[bits.TrailingZeros64(m)].flush()
 	}
 	o.queued = 0
+	o.refs = false
+}
+
+// useRing tells a wire loop's output where its socket's receive ring lies.
+func (o *output) useRing(s *socket) {
+	if s.ring != nil {
+		o.ringLo = uintptr(s.ring)
+		o.ringHi = o.ringLo + uintptr(s.frames)*s.frameSize
+	}
 }
 
 // ToHost writes packet into the TUN of vlan, so the kernel receives it.

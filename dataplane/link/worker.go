@@ -94,6 +94,7 @@ func (l *Links) Run(ctx context.Context, newHandler func(worker int) Handler) er
 			}
 			h, o := newHandler(id), newOutput(l, w, l.loops[id], batch)
 			s := p.socks[w]
+			o.useRing(s)
 			wg.Go(func() {
 				if err := l.wireLoop(&stop, p, s, h, o); err != nil {
 					fail(err)
@@ -223,6 +224,9 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 			c.rxPackets.Add(uint64(len(frames)))
 			c.rxBytes.Add(uint64(bytes))
 			h.FromWireBatch(p.VLAN, frames, o)
+		}
+		if o.refs {
+			o.flush() // before the slots the queues point into go back
 		}
 		if more != 0 {
 			s.release(more)
