@@ -80,10 +80,19 @@ func (q *txQueue) add(frame []byte, inRing bool) (full bool) {
 // sendmmsg stops at the first message it cannot send and reports only how
 // many went before it, so a failed message is retried alone, where its
 // error is reported, counted and skipped.
+//
+// The call never blocks (MSG_DONTWAIT): a frame the socket has no buffer
+// for is dropped and counted, as a router's full queue drops. That lets it
+// be a raw system call, which the Go runtime does not track: on veth the
+// call runs the receiver's network stack and can take tens of
+// microseconds, long enough for the runtime's monitor to hand the
+// goroutine's processor to another thread each time, and that hand-off
+// (thread wake-ups, the monitor polling at its fastest) cost more CPU than
+// the call saved by batching.
 func (q *txQueue) flush() {
 	for i := 0; i < q.n; {
-		r, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(q.fd),
-			uintptr(unsafe.Pointer(&q.msgs[i])), uintptr(q.n-i), 0, 0, 0)
+		r, _, errno := unix.RawSyscall6(unix.SYS_SENDMMSG, uintptr(q.fd),
+			uintptr(unsafe.Pointer(&q.msgs[i])), uintptr(q.n-i), unix.MSG_DONTWAIT, 0, 0)
 		switch {
 		case errno == unix.EINTR:
 			continue

@@ -120,6 +120,9 @@ func openTx(ifname string) (int, error) {
 	if err != nil {
 		return -1, fmt.Errorf("port %s: transmit socket: %w", ifname, err)
 	}
+	// Transmissions never wait for buffer space (txQueue.flush), so give
+	// bursts room: 4 MiB instead of the default ~200 KiB.
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 4<<20)
 	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Ifindex: ifi.Index}); err != nil {
 		unix.Close(fd)
 		return -1, fmt.Errorf("port %s: bind transmit socket: %w", ifname, err)
