@@ -66,6 +66,15 @@ func FuzzFromWire(f *testing.F) {
 		if len(out) == 0 && l.accounted() == before && !consumedARP(frame) {
 			t.Fatalf("frame on vlan %d neither answered, forwarded nor counted: %x", vlan, frame)
 		}
+		// The same frame twice in one burst (FromWireBatch): the second
+		// copy may find what the first created; each is still answered,
+		// forwarded or counted.
+		batch := [][]byte{append([]byte(nil), frame...), append([]byte(nil), frame...)}
+		before = l.accounted()
+		l.w.FromWireBatch(vlan, batch, &l.rec)
+		if n := len(l.rec.take()) + int(l.accounted()-before); n < 2 && !consumedARP(frame) {
+			t.Fatalf("burst of two on vlan %d: %d outputs and counts: %x", vlan, n, frame)
+		}
 		if len(frame) > header.EthernetSize {
 			before = l.accounted()
 			l.w.FromHost(vlan, frame[header.EthernetSize:], &l.rec)
