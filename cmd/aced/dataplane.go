@@ -11,6 +11,7 @@ import (
 	"aced/control"
 	"aced/dataplane"
 	"aced/dataplane/link"
+	"aced/status"
 )
 
 // packetPath is the data plane of a daemon started with --port: the
@@ -92,4 +93,24 @@ func (p *packetPath) close() {
 	if err := p.links.Close(); err != nil {
 		p.log.Error("closing data ports", "err", err)
 	}
+}
+
+// snapshot is the engine's status with the ports' own counters added to
+// their interfaces: frames the link layer refused before the engine saw
+// them (truncated, tagged, looped back) are input errors, frames the
+// kernel could not put in a full receive ring are ignored (an overrun, in
+// IOS words), and frames the transmit socket refused are output errors.
+func (p *packetPath) snapshot() *status.SLB {
+	s := p.eng.Snapshot()
+	for _, ps := range p.links.Stats().Ports {
+		is, ok := s.Interfaces[ps.VLAN]
+		if !ok {
+			continue
+		}
+		is.In.Errors += ps.RxDropped
+		is.In.Discards += ps.RingDrops
+		is.Out.Errors += ps.TxErrors
+		s.Interfaces[ps.VLAN] = is
+	}
+	return s
 }

@@ -162,5 +162,5 @@ func slbSource(pp *packetPath, health *control.Health) status.SLBSource {
 	if pp == nil {
 		return health.Snapshot
 	}
-	return func() *status.SLB { return pp.eng.Snapshot().WithVerdicts(health.Snapshot()) }
+	return func() *status.SLB { return pp.snapshot().WithVerdicts(health.Snapshot()) }
 }

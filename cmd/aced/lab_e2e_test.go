@@ -23,6 +23,7 @@ import (
 func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	r := startLabRig(t)
 	r.management()
+	r.linkErrors()
 	r.ping()
 	r.outputACL()
 	r.probeFailure()
