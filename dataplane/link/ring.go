@@ -34,7 +34,7 @@ type Ring struct {
 	BlockSize    int           // bytes per block, a multiple of the page size; default 128 KiB
 	NumBlocks    int           // blocks per ring; default 64 (8 MiB per socket)
 	BlockTimeout time.Duration // V3 block retire timeout; default 1 ms
-	PollTimeout  time.Duration // how often an idle worker checks for stop; default 100 ms
+	PollTimeout  time.Duration // V3: how often an idle worker checks for stop; default 100 ms (V2 waits in the netpoller, wait.go)
 }
 
 func (r Ring) withDefaults() Ring {

@@ -44,8 +44,10 @@ const tickEvery = 50 * time.Millisecond
 //	wire loops: W per port, each reading one socket of the port's fanout
 //	            group (ZeroCopyReadPacketData and the burst behind it, see
 //	            burst.go) and calling FromWireBatch; a frame it transmits
-//	            goes out through worker w's socket of the destination port. A goroutine per socket, not per worker,
-//	            because afpacket blocks in poll(2) on one socket at a time.
+//	            goes out through worker w's transmit socket of the
+//	            destination port. A goroutine per socket, not per worker,
+//	            because a loop waits on one socket at a time (in the
+//	            netpoller for V2, in afpacket's poll(2) for V3).
 //	host loops: one per TUN, reading a packet per read(2) into its own
 //	            buffer and calling FromHost.
 //
@@ -57,8 +59,8 @@ const tickEvery = 50 * time.Millisecond
 // Run starts the loops with one Handler each, newHandler(0) to
 // newHandler(Handlers()-1), called in that order before any loop starts.
 // It returns nil when ctx is done and every loop has stopped (within the
-// ring's PollTimeout), or the first error of a loop, after stopping the
-// others.
+// loops' tick interval, or the V3 ring's PollTimeout), or the first error
+// of a loop, after stopping the others.
 func (l *Links) Run(ctx context.Context, newHandler func(worker int) Handler) error {
 	l.mu.Lock()
 	if l.closed || l.running {
