@@ -99,7 +99,7 @@ func (e *Engine) Publish(t *Tables) error {
 		draining := idSet(t.drains)
 		e.flows.DeleteFunc(func(en flow.Entry) bool {
 			return en.Member != 0 && draining[en.Member] && en.Client.Proto != header.ProtoTCP
-		}, e.release)
+		}, e.releaseEntry)
 	}
 	return nil
 }
@@ -124,6 +124,9 @@ func (e *Engine) releaseFlow(f flow.Flow) {
 	e.releaseVIP(f.Farm)
 }
 
+// releaseEntry is releaseFlow for a flow DeleteFunc removed.
+func (e *Engine) releaseEntry(en flow.Entry) { e.releaseFlow(en.Flow) }
+
 // releaseVIP takes a flow off the current count of VIP id.
 func (e *Engine) releaseVIP(id uint16) {
 	if id != 0 && int(id) <= maxVIPs {
@@ -138,7 +141,7 @@ func (e *Engine) releaseVIP(id uint16) {
 func (e *Engine) ClearConns(match func(status.Conn) bool) int {
 	return e.flows.DeleteFunc(func(en flow.Entry) bool {
 		return match == nil || match(connOf(e.tables.Load(), en, flow.DirClient))
-	}, e.release)
+	}, e.releaseEntry)
 }
 
 // NewWorker returns a worker for one link goroutine. Workers are never

@@ -97,36 +97,14 @@ func (e *Engine) PurgeMember(farm, rserver string, port uint16) int {
 // ones that are still open.
 func (e *Engine) purge(match func(flow.Entry) bool) int {
 	var jobs []resetJob
-	n := e.deleteMembers(match, func(en flow.Entry, whole bool) {
+	n := e.flows.DeleteFunc(match, func(en flow.Entry) {
 		e.releaseFlow(en.Flow)
-		if whole && en.Client.Proto == header.ProtoTCP && en.Flags&flagLB != 0 && !en.State.Closed() {
+		if en.Client.Proto == header.ProtoTCP && en.Flags&flagLB != 0 && !en.State.Closed() {
 			jobs = append(jobs, resetJob{f: en.Flow, next: en.Next})
 		}
 	})
 	e.resets.push(jobs)
 	return n
-}
-
-// deleteMembers removes the load-balanced flows match selects and hands
-// each to gone with the entry it had. DeleteFunc reports a removed flow
-// right after the match that chose it, so the entry seen by match is the
-// flow's; whole is false if that ordering did not hold, and then only the
-// flow is known (state and sequence numbers are zero).
-func (e *Engine) deleteMembers(match func(flow.Entry) bool, gone func(en flow.Entry, whole bool)) int {
-	var last flow.Entry
-	return e.flows.DeleteFunc(func(en flow.Entry) bool {
-		if en.Member == 0 || !match(en) {
-			return false
-		}
-		last = en
-		return true
-	}, func(f flow.Flow) {
-		if f == last.Flow {
-			gone(last, true)
-			return
-		}
-		gone(flow.Entry{Flow: f}, false)
-	})
 }
 
 // memberID returns the ID of member rserver:port of farm, 0 if none.
@@ -258,7 +236,7 @@ func (e *Engine) reassign(t *Tables, m, bk *member) int {
 		return 0
 	}
 	var moved []flow.Entry
-	e.deleteMembers(func(en flow.Entry) bool { return en.Member == m.id }, func(en flow.Entry, _ bool) {
+	e.flows.DeleteFunc(func(en flow.Entry) bool { return en.Member == m.id }, func(en flow.Entry) {
 		moved = append(moved, en)
 		m.stats.release(&e.sh.active[m.id])
 	})

@@ -327,7 +327,8 @@ func (w *Worker) hostFlow(eg *iface) {
 // packets cannot turn the box into an amplifier.
 const ttlErrorsPerTick = 10
 
-// quoteMax is the quoted part: the longest IPv4 header and 8 bytes.
+// quoteMax is the quoted part at its longest: the decoder admits IPv4
+// headers of up to 60 bytes, and 8 bytes follow.
 const quoteMax = 60 + 8
 
 // icmpErrorBufSize holds one error: link, IP and ICMP headers and the quote.
@@ -368,9 +369,6 @@ func (w *Worker) ttlExpired(t *Tables, in *iface, out Output) {
 		return
 	}
 	quote := p.Frame()[p.L3Off:min(p.End, p.L4Off+8)]
-	if len(quote) > quoteMax {
-		quote = quote[:quoteMax]
-	}
 	buf := w.icmpBuf[:]
 	ipEnd := header.EthernetSize + header.IPv4MinSize
 	total := header.IPv4MinSize + 8 + len(quote)

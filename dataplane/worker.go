@@ -132,7 +132,7 @@ func (w *Worker) drop(r DropReason) {
 
 // dropIn counts a frame dropped after it was attributed to interface in.
 func (w *Worker) dropIn(in *iface, r DropReason, n int) {
-	addOwned(&w.drops[r], 1)
+	w.drop(r)
 	in.stats.drops.add(w.lane, n)
 }
 

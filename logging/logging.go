@@ -158,11 +158,14 @@ func (l *Logger) syncTCP(hosts []config.LogHost) {
 	}
 }
 
+// stampLayout is how ASA-family devices date a message.
+const stampLayout = "Jan 02 2006 15:04:05: "
+
 func timestamp(on bool, t time.Time) string {
 	if !on {
 		return ""
 	}
-	return t.Format("Jan 02 2006 15:04:05: ")
+	return t.Format(stampLayout)
 }
 
 // send writes one datagram to h; l.mu is held.

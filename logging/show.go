@@ -34,14 +34,11 @@ func (l *Logger) Show(w io.Writer) error {
 		b.WriteString("    Trap logging: disabled\n")
 	}
 	for _, h := range lc.Hosts {
-		proto, port := "udp", h.Port
+		proto := "udp"
 		if h.TCP {
 			proto = "tcp"
 		}
-		if port == 0 {
-			port = config.DefaultSyslogPort
-		}
-		fmt.Fprintf(&b, "        Logging to %s %s/%d\n", h.Addr, proto, port)
+		fmt.Fprintf(&b, "        Logging to %s %s/%d\n", h.Addr, proto, hostAddr(h).Port())
 	}
 	if lc.Buffered >= 0 {
 		fmt.Fprintf(&b, "    Buffer logging: level %d, %d messages logged\n", lc.Buffered, buffered)
@@ -52,7 +49,7 @@ func (l *Logger) Show(w io.Writer) error {
 		b.WriteString("\n")
 	}
 	for _, s := range msgs {
-		fmt.Fprintf(&b, "%s%s\n", s.at.Format("Jan 02 2006 15:04:05: "), s.m)
+		fmt.Fprintf(&b, "%s%s\n", s.at.Format(stampLayout), s.m)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

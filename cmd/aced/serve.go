@@ -137,6 +137,9 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 	ctlRef.Store(ctl)
+	// The view show commands and SNMP read: probe verdicts laid over the
+	// data plane.
+	slb := slbSource(pp, health)
 	if err := boot(ctl, o, log); err != nil {
 		return err
 	}
@@ -160,12 +163,11 @@ func serve(ctx context.Context, o options, log *slog.Logger) error {
 		watch := &stateWatch{log: syslog.Log, arp: applied.add, notify: notify}
 		every := time.NewTicker(time.Second)
 		defer every.Stop()
-		// The view show commands have (probe verdicts laid over the data
-		// plane), so a crossing is told in the state show prints.
-		go watch.run(pctx, every.C, slbSource(pp, health))
+		// The view show commands have, so a crossing is told in the
+		// state show prints.
+		go watch.run(pctx, every.C, slb)
 		log.Info("data plane running", "ports", portFlag(o.ports).String())
 	}
-	slb := slbSource(pp, health)
 	agent, err := startSNMP(o, ctl, slb, started, log)
 	if err != nil {
 		return err

@@ -87,19 +87,7 @@ func BenchmarkDRAMMiss(b *testing.B) {
 				advice = syscall.MADV_HUGEPAGE
 			}
 			_ = syscall.Madvise(mem, advice)
-			words := unsafe.Slice((*uint32)(unsafe.Pointer(&mem[0])), size/4)
-			const stride = 16 // one 64-byte line per hop
-			perm := rand.New(rand.NewPCG(3, 4)).Perm(len(words) / stride)
-			for i, p := range perm {
-				words[p*stride] = uint32(perm[(i+1)%len(perm)] * stride)
-			}
-			j := uint32(perm[0] * stride)
-			for b.Loop() {
-				j = words[j]
-			}
-			if j == 1 {
-				b.Log(j)
-			}
+			chaseLines(b, unsafe.Slice((*uint32)(unsafe.Pointer(&mem[0])), size/4))
 			b.ReportMetric(float64(anonHugeBytes()>>20), "hugeMiB")
 		})
 	}

@@ -268,15 +268,20 @@ func BenchmarkLookupBatch(b *testing.B) {
 // cache and TLB miss per op, the unit in which to read the big-table
 // lookups on whatever machine (and load) the benchmarks ran.
 func BenchmarkDRAMLatency(b *testing.B) {
+	chaseLines(b, make([]uint32, 64<<20))
+}
+
+// chaseLines links the 64-byte lines of words into one random cycle and
+// follows it, one dependent read per op.
+func chaseLines(b *testing.B, words []uint32) {
 	const stride = 16 // uint32s per 64-byte line: one line per hop
-	mem := make([]uint32, 64<<20)
-	perm := rand.New(rand.NewPCG(3, 4)).Perm(len(mem) / stride)
+	perm := rand.New(rand.NewPCG(3, 4)).Perm(len(words) / stride)
 	for i, p := range perm {
-		mem[p*stride] = uint32(perm[(i+1)%len(perm)] * stride)
+		words[p*stride] = uint32(perm[(i+1)%len(perm)] * stride)
 	}
 	j := uint32(perm[0] * stride)
 	for b.Loop() {
-		j = mem[j]
+		j = words[j]
 	}
 	if j == 1 {
 		b.Log(j)

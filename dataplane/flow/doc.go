@@ -29,9 +29,9 @@
 //
 // A lookup in a table bigger than the caches costs two dependent memory
 // accesses (index slot, entry); LookupBatch overlaps them across a batch.
-// Insert starts its three misses (both keys' slots, the free entry)
-// together, and Expire those of sixteen due flows at once, so a new flow
-// costs about two memory latencies: the engine's lookup, then the insert.
+// Insert and removal start both keys' slot misses together, and Expire
+// those of sixteen due flows at once, so a new flow costs about two memory
+// latencies: the engine's lookup, then the insert.
 //
 // # Concurrency
 //

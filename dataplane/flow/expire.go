@@ -69,22 +69,24 @@ func (t *Table) Range(fn func(Ref, Entry) bool) {
 }
 
 // DeleteFunc removes every flow for which match returns true and calls
-// gone (if not nil) with each removed flow; it returns how many it
-// removed. It serves failaction purge (all flows of one member) and clear
-// conn. One pass over the arena; workers keep forwarding meanwhile.
-func (t *Table) DeleteFunc(match func(Entry) bool, gone func(Flow)) int {
+// gone (if not nil) with each removed flow, as the entry match saw (state
+// and sequence numbers as they were then); it returns how many it removed.
+// It serves failaction purge and reassign (all flows of one member) and
+// clear conn. One pass over the arena; workers keep forwarding meanwhile.
+func (t *Table) DeleteFunc(match func(Entry) bool, gone func(Entry)) int {
 	var ent Entry
-	var f Flow
 	n := 0
 	hwm := t.hwm.Load()
 	for i := uint32(0); i < hwm; i++ {
 		r, ok := t.snapshot(i, &ent)
-		if !ok || !match(ent) || !t.kill(i, r.gen, 0, false, &f) {
+		// kill removes the entry only if it still holds generation
+		// r.gen: the flow match saw, whose words it reads again.
+		if !ok || !match(ent) || !t.kill(i, r.gen, 0, false, &ent.Flow) {
 			continue
 		}
 		n++
 		if gone != nil {
-			gone(f)
+			gone(ent)
 		}
 	}
 	t.stats.deleted.Add(uint64(n))
@@ -149,10 +151,7 @@ func (t *Table) expireDue(now Tick, due []Ref, gone func(Flow)) int {
 	// The keys read here may be torn by a concurrent removal; they only
 	// choose which lines to bring in, and kill reads them again.
 	for _, r := range due {
-		cp, sp := t.arena[r.idx].keys()
-		ch, sh := t.hash.hash(cp), t.hash.hash(sp)
-		_ = t.shardOf(ch).homeSlot(ch).Load()
-		_ = t.shardOf(sh).homeSlot(sh).Load()
+		t.pairOf(t.arena[r.idx].keys())
 	}
 	var f Flow
 	n := 0

@@ -87,36 +87,15 @@ const MaxBatch = 64
 // Why a batch: in a table bigger than the CPU caches one lookup is two
 // dependent cache misses (index slot, then entry), each a few hundred
 // nanoseconds on a VM with nested paging, and a CPU cannot run ahead far
-// enough to overlap the next packet's misses. LookupBatch first reads every
-// key's home slot, then every entry those slots point to, as independent
-// loads the CPU overlaps; the real probes that follow find the lines in
-// cache. A worker calls it once per received batch.
+// enough to overlap the next packet's misses. LookupBatch starts every
+// key's misses first (Prefetch); the real lookups that follow find the
+// lines in cache.
 func (t *Table) LookupBatch(keys []Key, hits []Hit) uint64 {
 	n := min(len(keys), len(hits), MaxBatch)
-	var ps [MaxBatch]packed
-	var hs [MaxBatch]uint64
-	var vs [MaxBatch]uint64
-	// Pass 1: hash, and start the index misses.
-	for i := 0; i < n; i++ {
-		ps[i] = keys[i].pack()
-		h := t.hash.hash(ps[i])
-		hs[i] = h
-		s := t.shardOf(h)
-		vs[i] = s.slots[home(uint32(h), len(s.slots))].Load()
-	}
-	// Pass 2: start the entry misses. The loads only warm the cache;
-	// pass 3 reads everything again under the shard sequence.
-	for i := 0; i < n; i++ {
-		if v := vs[i]; v != 0 {
-			if idx, _ := slotEntry(v); int(idx) < len(t.arena) {
-				vs[i] = t.arena[idx].cip.Load()
-			}
-		}
-	}
-	// Pass 3: the real lookups.
+	t.Prefetch(keys[:n])
 	var found uint64
 	for i := 0; i < n; i++ {
-		if t.lookupHashed(ps[i], hs[i], &hits[i]) {
+		if t.Lookup(keys[i], &hits[i]) {
 			found |= 1 << i
 		}
 	}
@@ -124,10 +103,12 @@ func (t *Table) LookupBatch(keys []Key, hits []Hit) uint64 {
 }
 
 // Prefetch starts, for every key (at most MaxBatch), the cache misses a
-// Lookup of it would take, and returns without using what it read: passes
-// 1 and 2 of LookupBatch. A worker that still has to handle the packets one
-// by one, in order, calls it for a received batch; each packet's Lookup
-// then finds its lines cached. Prefetch takes no lock and writes nothing.
+// Lookup of it would take, and returns without using what it read: first
+// every key's home slot, then every entry those slots point to, as
+// independent loads the CPU overlaps. A worker that still has to handle
+// the packets one by one, in order, calls it for a received batch; each
+// packet's Lookup then finds its lines cached. Prefetch takes no lock and
+// writes nothing.
 func (t *Table) Prefetch(keys []Key) {
 	n := min(len(keys), MaxBatch)
 	var vs [MaxBatch]uint64
@@ -144,6 +125,19 @@ func (t *Table) Prefetch(keys []Key) {
 	}
 }
 
+// pairOf hashes a flow's two keys and returns the hashes and the shards
+// they live in. It also reads both home slots: in a big table they are two
+// cache misses, and reading them before the caller's first full barrier
+// (alloc's or the lock's CAS) puts them in flight together instead of one
+// after the other; the probes under the lock then find the lines cached.
+func (t *Table) pairOf(cp, sp packed) (ch, sh uint64, s1, s2 *shard) {
+	ch, sh = t.hash.hash(cp), t.hash.hash(sp)
+	s1, s2 = t.shardOf(ch), t.shardOf(sh)
+	_ = s1.homeSlot(ch).Load()
+	_ = s2.homeSlot(sh).Load()
+	return ch, sh, s1, s2
+}
+
 // Insert adds flow f, created by a client packet with TCP flags tcpFlags
 // (ignored for other protocols), at tick now. Both of its keys become
 // findable at the same moment. It returns ErrFull when the table is at
@@ -155,14 +149,7 @@ func (t *Table) Insert(f *Flow, tcpFlags uint8, now Tick) (Ref, error) {
 	if cp.proto != sp.proto || cp == sp {
 		return Ref{}, ErrInvalid
 	}
-	ch, sh := t.hash.hash(cp), t.hash.hash(sp)
-	s1, s2 := t.shardOf(ch), t.shardOf(sh)
-	// In a big table the two home slots and the free entry are three
-	// cache misses. Reading the slots here, before alloc's CAS (a full
-	// barrier), puts all three in flight at once instead of one after
-	// another; the probes under the lock then find the lines cached.
-	_ = s1.homeSlot(ch).Load()
-	_ = s2.homeSlot(sh).Load()
+	ch, sh, s1, s2 := t.pairOf(cp, sp)
 
 	idx, ok := t.alloc()
 	if !ok {
@@ -258,11 +245,7 @@ func (t *Table) kill(idx, gen uint32, now Tick, expiring bool, out *Flow) bool {
 	if m2 := e.meta.Load(); metaGen(m2) != gen || !metaLive(m2) {
 		return false // freed while we read it: what we read may be torn
 	}
-	ch, sh := t.hash.hash(cp), t.hash.hash(sp)
-	s1, s2 := t.shardOf(ch), t.shardOf(sh)
-	// Both slot misses in flight before the lock's barrier, as in Insert.
-	_ = s1.homeSlot(ch).Load()
-	_ = s2.homeSlot(sh).Load()
+	ch, sh, s1, s2 := t.pairOf(cp, sp)
 	lockPair(s1, s2)
 	// Every remover of this entry locks this same pair, so from here on
 	// only Observe can still change meta, and only by CAS.

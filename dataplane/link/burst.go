@@ -37,6 +37,27 @@ func (s *socket) slot(k int) unsafe.Pointer {
 	return unsafe.Add(s.ring, uintptr(i)*s.frameSize)
 }
 
+// status is the status word of slot k, the one the kernel and the reader
+// pass the slot with.
+func (s *socket) status(k int) uint32 {
+	return atomic.LoadUint32((*uint32)(s.slot(k)))
+}
+
+// pending reports whether afpacket's next read will find a frame without
+// waiting: the slot after the one it returned last (it releases that one
+// first), or the first slot before any read. Always false for V3. Only
+// the goroutine reading s may call it.
+func (s *socket) pending() bool {
+	if s.ring == nil {
+		return false
+	}
+	k := 0
+	if s.held {
+		k = 1
+	}
+	return s.status(k)&unix.TP_STATUS_USER != 0
+}
+
 // peek returns the frame in the slot k ≥ 1 places after the one the last
 // read returned, and ok, if the kernel has filled that slot. whole is false
 // for a frame cut short to fit the slot, and for one that carried a VLAN tag
@@ -44,11 +65,11 @@ func (s *socket) slot(k int) unsafe.Pointer {
 // Only the goroutine reading s may call it, between a read that returned a
 // frame and the next read; the frame is valid until release.
 func (s *socket) peek(k int) (frame []byte, whole, ok bool) {
-	h := s.slot(k)
-	status := atomic.LoadUint32((*uint32)(h))
+	status := s.status(k)
 	if status&unix.TP_STATUS_USER == 0 {
 		return nil, false, false
 	}
+	h := s.slot(k)
 	length := *(*uint32)(unsafe.Add(h, v2Len))
 	snap := *(*uint32)(unsafe.Add(h, v2Snaplen))
 	mac := uintptr(*(*uint16)(unsafe.Add(h, v2Mac)))
@@ -71,8 +92,42 @@ func (s *socket) release(n int) {
 // tagged reports whether the frame the last read returned carried a VLAN
 // tag; afpacket's V2 reader drops that information. False for V3.
 func (s *socket) tagged() bool {
-	if s.ring == nil {
-		return false
+	return s.ring != nil && s.status(0)&unix.TP_STATUS_VLAN_VALID != 0
+}
+
+// burst is what a wire loop hands to the engine at once: the frame the
+// read returned and the filled slots behind it (more of them), less those
+// dropped before the engine (cut short, tagged, or from the port's own
+// MAC: a loop, or our own transmission seen again).
+type burst struct {
+	frames         [][]byte
+	bytes, dropped int
+	more           int
+}
+
+// gather fills b after a read that returned frame (whole: not cut short
+// or tagged) on a port whose MAC is mac.
+func (b *burst) gather(s *socket, mac [6]byte, frame []byte, whole bool) {
+	if b.frames == nil {
+		b.frames = make([][]byte, 0, maxBurst)
 	}
-	return atomic.LoadUint32((*uint32)(s.slot(0)))&unix.TP_STATUS_VLAN_VALID != 0
+	b.frames, b.bytes, b.dropped, b.more = b.frames[:0], 0, 0, 0
+	b.keep(mac, frame, whole)
+	for s.ring != nil && b.more < maxBurst-1 {
+		f, whole, ok := s.peek(b.more + 1)
+		if !ok {
+			break
+		}
+		b.more++
+		b.keep(mac, f, whole)
+	}
+}
+
+func (b *burst) keep(mac [6]byte, f []byte, whole bool) {
+	if !whole || len(f) < 14 || [6]byte(f[6:12]) == mac {
+		b.dropped++
+		return
+	}
+	b.frames = append(b.frames, f)
+	b.bytes += len(f)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"reflect"
-	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -81,7 +80,7 @@ type socket struct {
 	fd int // the descriptor inside tp, for the socket options afpacket lacks
 	// V2 only: the mmap'ed ring and afpacket's index of the frame it last
 	// returned, so the reader can see whether the next frame is already
-	// filled (nextReady) without a syscall. nil for V3.
+	// filled (pending, burst.go) without a syscall. nil for V3.
 	ring      unsafe.Pointer
 	offset    *int
 	frameSize uintptr
@@ -134,8 +133,19 @@ func openSocket(ifname string, r Ring) (*socket, error) {
 	return s, nil
 }
 
+// close releases the socket's descriptors and ring.
+func (s *socket) close() {
+	if s.pf != nil {
+		s.pf.Close()
+	}
+	if s.txfd > 0 {
+		unix.Close(s.txfd)
+	}
+	s.tp.Close()
+}
+
 // findRing locates the V2 ring and the read index that afpacket keeps
-// unexported, for nextReady. As in tpacketFD, a mismatch with the afpacket
+// unexported, for reading bursts (burst.go). As in tpacketFD, a mismatch with the afpacket
 // this was written against (v1.1.19) fails Open rather than misreading
 // memory later.
 func (s *socket) findRing(r Ring) error {
@@ -155,23 +165,6 @@ func (s *socket) findRing(r Ring) error {
 	s.frameSize = uintptr(r.FrameSize)
 	s.frames = r.BlockSize / r.FrameSize * r.NumBlocks
 	return nil
-}
-
-// nextReady reports whether the V2 frame after the one the last read
-// returned is already filled by the kernel (TP_STATUS_USER), so the next
-// read will not block. Only the goroutine reading s may call it, and only
-// after a read that returned a frame: afpacket moves its index on at the
-// next read. Always false for V3.
-func (s *socket) nextReady() bool {
-	if s.ring == nil {
-		return false
-	}
-	i := *s.offset + 1
-	if i >= s.frames {
-		i = 0
-	}
-	status := atomic.LoadUint32((*uint32)(unsafe.Add(s.ring, uintptr(i)*s.frameSize)))
-	return status&unix.TP_STATUS_USER != 0
 }
 
 // tpacketFD returns the socket descriptor that afpacket keeps unexported.

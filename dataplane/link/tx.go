@@ -1,7 +1,9 @@
 package link
 
 import (
+	"fmt"
 	"math/bits"
+	"net"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -207,4 +209,25 @@ func (o *output) ToHost(vlan int, packet []byte) {
 	}
 	c.toHostPackets.Add(1)
 	c.toHostBytes.Add(uint64(len(packet)))
+}
+
+// openTx opens the socket a worker transmits on: a packet socket bound to
+// the port with protocol 0, so it receives nothing.
+func openTx(ifname string) (int, error) {
+	ifi, err := net.InterfaceByName(ifname)
+	if err != nil {
+		return -1, fmt.Errorf("port %s: %w", ifname, err)
+	}
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("port %s: transmit socket: %w", ifname, err)
+	}
+	// Transmissions never wait for buffer space (txQueue.flush), so give
+	// bursts room: 4 MiB instead of the default ~200 KiB.
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 4<<20)
+	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Ifindex: ifi.Index}); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("port %s: bind transmit socket: %w", ifname, err)
+	}
+	return fd, nil
 }

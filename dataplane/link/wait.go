@@ -2,10 +2,8 @@ package link
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -44,17 +42,6 @@ func (s *socket) startPoller() error {
 	}
 	s.rc = rc
 	return nil
-}
-
-// pending reports whether afpacket's next read will find a frame without
-// waiting: the slot after the one it returned last (it releases that one
-// first), or the first slot before any read.
-func (s *socket) pending() bool {
-	k := 0
-	if s.held {
-		k = 1
-	}
-	return atomic.LoadUint32((*uint32)(s.slot(k)))&unix.TP_STATUS_USER != 0
 }
 
 // waiter parks a wire loop until a frame is pending, stop is set, or the
@@ -108,36 +95,4 @@ func (s *socket) setDeadline(t time.Time) {
 func (s *socket) linkError() bool {
 	e, err := unix.GetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_ERROR)
 	return err == nil && e != 0
-}
-
-// openTx opens the socket a worker transmits on: a packet socket bound to
-// the port with protocol 0, so it receives nothing.
-func openTx(ifname string) (int, error) {
-	ifi, err := net.InterfaceByName(ifname)
-	if err != nil {
-		return -1, fmt.Errorf("port %s: %w", ifname, err)
-	}
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return -1, fmt.Errorf("port %s: transmit socket: %w", ifname, err)
-	}
-	// Transmissions never wait for buffer space (txQueue.flush), so give
-	// bursts room: 4 MiB instead of the default ~200 KiB.
-	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 4<<20)
-	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Ifindex: ifi.Index}); err != nil {
-		unix.Close(fd)
-		return -1, fmt.Errorf("port %s: bind transmit socket: %w", ifname, err)
-	}
-	return fd, nil
-}
-
-// close releases the socket's descriptors and ring.
-func (s *socket) close() {
-	if s.pf != nil {
-		s.pf.Close()
-	}
-	if s.txfd > 0 {
-		syscall.Close(s.txfd)
-	}
-	s.tp.Close()
 }

@@ -131,7 +131,18 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 	c := &o.c.ports[p.i]
 	ticker, _ := h.(Ticker)
 	lastTick, n := time.Now(), 0
-	frames := make([][]byte, 0, maxBurst)
+	// tick runs the Handler's periodic work when it is due, and moves the
+	// read deadline that wakes an idle V2 loop for the next one.
+	tick := func() {
+		if now := time.Now(); now.Sub(lastTick) >= tickEvery {
+			if ticker != nil {
+				ticker.Tick(o)
+			}
+			lastTick = now
+			s.setDeadline(now.Add(tickEvery))
+		}
+	}
+	var b burst
 	var wt *waiter
 	if s.pf != nil {
 		wt = newWaiter(s, stop, &c.linkErrors)
@@ -142,7 +153,7 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 		// Queued transmissions leave when the burst ends: before a read
 		// that may block, i.e. unless the last read returned a frame and
 		// the slot after it is already filled.
-		if o.queued != 0 && (err != nil || !s.nextReady()) {
+		if o.queued != 0 && (err != nil || !s.pending()) {
 			o.flush()
 		}
 		if wt != nil && !s.pending() {
@@ -152,13 +163,7 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 				if stop.Load() {
 					return nil
 				}
-				if now := time.Now(); now.Sub(lastTick) >= tickEvery {
-					if ticker != nil {
-						ticker.Tick(o)
-					}
-					lastTick = now
-					s.setDeadline(now.Add(tickEvery))
-				}
+				tick()
 				continue
 			}
 		}
@@ -173,13 +178,9 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 		}
 		// Reading the clock costs tens of ns: look at it every 64 frames
 		// and on every poll timeout, not per frame.
-		if ticker != nil && (n >= 64 || err != nil) {
+		if n >= 64 || err != nil {
 			n = 0
-			if now := time.Now(); now.Sub(lastTick) >= tickEvery {
-				ticker.Tick(o)
-				lastTick = now
-				s.setDeadline(now.Add(tickEvery))
-			}
+			tick()
 		}
 		switch {
 		case err == nil:
@@ -196,42 +197,21 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 			return fmt.Errorf("link: port %s: receive: %w", p.IfName, err)
 		}
 		s.held = true
-		frames = frames[:0]
-		dropped, bytes := 0, 0
-		keep := func(f []byte, whole bool) {
-			if !whole || len(f) < 14 || [6]byte(f[6:12]) == p.mac {
-				dropped++
-				return
-			}
-			frames = append(frames, f)
-			bytes += len(f)
+		b.gather(s, p.mac, frame, ci.CaptureLength == ci.Length && len(ci.AncillaryData) == 0 && !s.tagged())
+		n += 1 + b.more
+		if b.dropped != 0 {
+			c.rxDropped.Add(uint64(b.dropped))
 		}
-		keep(frame, ci.CaptureLength == ci.Length && len(ci.AncillaryData) == 0 && !s.tagged())
-		more := 0
-		if s.ring != nil {
-			for more < maxBurst-1 {
-				f, whole, ok := s.peek(more + 1)
-				if !ok {
-					break
-				}
-				more++
-				keep(f, whole)
-			}
-		}
-		n += 1 + more
-		if dropped != 0 {
-			c.rxDropped.Add(uint64(dropped))
-		}
-		if len(frames) != 0 {
-			c.rxPackets.Add(uint64(len(frames)))
-			c.rxBytes.Add(uint64(bytes))
-			h.FromWireBatch(p.VLAN, frames, o)
+		if len(b.frames) != 0 {
+			c.rxPackets.Add(uint64(len(b.frames)))
+			c.rxBytes.Add(uint64(b.bytes))
+			h.FromWireBatch(p.VLAN, b.frames, o)
 		}
 		if o.refs {
 			o.flush() // before the slots the queues point into go back
 		}
-		if more != 0 {
-			s.release(more)
+		if b.more != 0 {
+			s.release(b.more)
 		}
 	}
 }
