@@ -218,3 +218,48 @@ func TestDeleteMemberOfPurgeFarmResets(t *testing.T) {
 	checkRST(t, out[1], rst{vlan: 20, dstMAC: rsMAC(i), srcMAC: boxMAC20, src: client, dst: rsAddr(i),
 		sport: 40000, dport: 25, seq: 1001, ack: 5001, checkSeqAndAcked: true})
 }
+
+// A connection that already finished (FIN both ways) is not moved to the
+// backup by reassign: it is released with its member. Moved, it would be
+// reinserted as an established connection with the long idle timeout,
+// holding a slot on the backup for an hour, and leastconns would steer new
+// connections away from the backup.
+func TestReassignLeavesFinishedConnections(t *testing.T) {
+	var v verdicts
+	l := newLab(t, labOpt{edit: backupFarm(config.FailReassign), down: v.down})
+	const client = "192.0.2.78"
+	onMX1 := func(first uint16) uint16 {
+		for sport := first; ; sport++ {
+			if rserverOf(t, l.one(10, seg(clientTCP(client, sport, "S", nil), 1000, 0).frame(t))) == 0 {
+				l.one(20, seg(serverTCP(0, client, sport, "SA", nil), 5000, 1001).frame(t))
+				l.one(10, seg(clientTCP(client, sport, "A", nil), 1001, 5001).frame(t))
+				return sport
+			}
+		}
+	}
+	live := onMX1(3000)
+	done := onMX1(live + 1)
+	l.one(10, seg(clientTCP(client, done, "FA", nil), 1001, 5001).frame(t))
+	l.one(20, seg(serverTCP(0, client, done, "FA", nil), 5001, 1002).frame(t))
+	if n := conns(l, 0); n != 2 {
+		t.Fatalf("MX1 has %d flows, want the live and the finished one", n)
+	}
+
+	v.set("MX1", true)
+	if err := l.ctl.Recompile(); err != nil {
+		t.Fatal(err)
+	}
+	mx3Before := l.memberConns("MX3")
+	if act, n := l.e.FailMember("SF_SMTP", "MX1", 25); act != dataplane.FailReassign || n != 1 {
+		t.Fatalf("FailMember = %v, %d; want reassign of the one live connection", act, n)
+	}
+	if got := l.memberConns("MX3"); got != mx3Before+1 {
+		t.Fatalf("MX3 counts %d connections, want %d", got, mx3Before+1)
+	}
+	if n := conns(l, 0) + conns(l, 2); n != 1 {
+		t.Fatalf("%d flows left of the two, want the live one on MX3", n)
+	}
+	if rserverOf(t, l.one(10, seg(clientTCP(client, live, "PA", []byte("NOOP\r\n")), 1001, 5001).frame(t))) != 2 {
+		t.Fatal("the live connection did not move to MX3")
+	}
+}

@@ -228,8 +228,9 @@ func (t *Tables) member(farm, rserver string, port uint16) *member {
 // is dropped, to be retransmitted; a UDP datagram opens a new flow, and the
 // reinsert then finds the client key taken and leaves it be). Connection
 // counts move from m to bk without bk's conn-limit: these are not new
-// connections, and refusing them would drop them after all. A backup the
-// tables cannot route to takes nothing.
+// connections, and refusing them would drop them after all. TCP
+// connections that already finished are not moved but end with m. A
+// backup the tables cannot route to takes nothing.
 func (e *Engine) reassign(t *Tables, m, bk *member) int {
 	eg, _, routed := t.route(be32(bk.rs.addr))
 	if !routed {
@@ -244,6 +245,13 @@ func (e *Engine) reassign(t *Tables, m, bk *member) int {
 	for i := range moved {
 		en := &moved[i]
 		f := en.Flow
+		if f.Client.Proto == header.ProtoTCP && en.State.Closed() {
+			// Finished: it only lingered to translate late segments.
+			// Reinserted it would count as an established connection
+			// of the backup until the idle timeout.
+			e.releaseVIP(f.Farm)
+			continue
+		}
 		f.Member, f.ServerIf = bk.id, uint16(eg.vlan)
 		f.Server.SrcIP = bk.rs.addr
 		if f.Client.Proto == header.ProtoTCP || f.Client.Proto == header.ProtoUDP {
