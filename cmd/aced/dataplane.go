@@ -38,6 +38,9 @@ func openPacketPath(ports map[int]string, workers int, down control.MemberDown, 
 	if err != nil {
 		return nil, fmt.Errorf("data ports: %w", err)
 	}
+	if err := links.IngressFilter(); err != nil {
+		log.Warn("ports work without their kernel ingress filter; the kernel inspects their frames before dropping them", "err", err)
+	}
 	eng, err := dataplane.New(dataplane.Config{})
 	if err != nil {
 		links.Close()

@@ -25,6 +25,8 @@ import (
 	"sort"
 	"sync"
 
+	"golang.org/x/sys/unix"
+
 	"aced/dataplane"
 )
 
@@ -81,6 +83,10 @@ type port struct {
 	mac   [6]byte
 	found found
 	socks []*socket
+	// ingress is the tcx link of the port's drop-all ingress filter
+	// (ingress.go), -1 without one; ingressErr says why not.
+	ingress    int
+	ingressErr error
 }
 
 // maxPorts bounds the port count so VLAN lookups fit an int8 index.
@@ -147,7 +153,7 @@ func Open(cfg Config) (*Links, error) {
 	ports := append([]Port(nil), cfg.Ports...)
 	sort.Slice(ports, func(i, j int) bool { return ports[i].VLAN < ports[j].VLAN })
 	for i, pc := range ports {
-		p := &port{Port: pc, i: i}
+		p := &port{Port: pc, i: i, ingress: -1}
 		l.ports = append(l.ports, p)
 		l.byVLAN[p.VLAN] = int8(i + 1)
 		if err := l.openPort(p); err != nil {
@@ -189,6 +195,7 @@ func (l *Links) openPort(p *port) error {
 	if err := joinFanout(p.socks); err != nil {
 		return fmt.Errorf("port %s: %w", p.IfName, err)
 	}
+	p.ingress, p.ingressErr = dropIngress(p.IfName)
 	return nil
 }
 
@@ -231,6 +238,9 @@ func (l *Links) Close() error {
 	for _, p := range l.ports {
 		for _, s := range p.socks {
 			s.close()
+		}
+		if p.ingress >= 0 {
+			unix.Close(p.ingress)
 		}
 		if p.found.ok {
 			if err := restorePort(l.ctl, p.IfName, p.found); err != nil {

@@ -14,9 +14,10 @@ import (
 	"aced/lab"
 )
 
-// kernelIcmpInEchos reads the lb namespace kernel's count of echo requests
-// received, from /proc/thread-self/net/snmp (per network namespace).
-func kernelIcmpInEchos(t *testing.T, l *lab.Lab) int {
+// kernelSNMP reads one counter of the lb namespace kernel, such as
+// ("Icmp:", "InEchos"), from /proc/thread-self/net/snmp (per network
+// namespace).
+func kernelSNMP(t *testing.T, l *lab.Lab, group, counter string) int {
 	t.Helper()
 	var n int
 	err := l.Do(lab.LB, func() error {
@@ -27,7 +28,7 @@ func kernelIcmpInEchos(t *testing.T, l *lab.Lab) int {
 		var names []string
 		for line := range strings.Lines(string(b)) {
 			f := strings.Fields(line)
-			if len(f) == 0 || f[0] != "Icmp:" {
+			if len(f) == 0 || f[0] != group {
 				continue
 			}
 			if names == nil {
@@ -35,7 +36,7 @@ func kernelIcmpInEchos(t *testing.T, l *lab.Lab) int {
 				continue
 			}
 			for i, name := range names {
-				if name == "InEchos" {
+				if name == counter {
 					n, err = strconv.Atoi(f[i])
 				}
 			}
@@ -94,10 +95,19 @@ func TestPortsInert(t *testing.T) {
 			}
 		}
 	}
-	before := kernelIcmpInEchos(t, l)
-	ping(t, &env{lab: l, links: links}, lab.Client, lab.LBClientIP, 3, 10*time.Second)
-	if after := kernelIcmpInEchos(t, l); after != before {
-		t.Errorf("lb's kernel received %d echo requests; the engine should have had them all", after-before)
+	if err := links.IngressFilter(); err != nil {
+		t.Errorf("ingress filter: %v", err)
+	}
+	const pings = 5
+	echos, received := kernelSNMP(t, l, "Icmp:", "InEchos"), kernelSNMP(t, l, "Ip:", "InReceives")
+	ping(t, &env{lab: l, links: links}, lab.Client, lab.LBClientIP, pings, 10*time.Second)
+	if n := kernelSNMP(t, l, "Icmp:", "InEchos") - echos; n != 0 {
+		t.Errorf("lb's kernel received %d echo requests; the engine should have had them all", n)
+	}
+	// The ingress filter drops the port's frames before the IP layer: the
+	// kernel does not even count them as received.
+	if n := kernelSNMP(t, l, "Ip:", "InReceives") - received; n >= pings {
+		t.Errorf("lb's kernel IP layer saw %d packets while %d pings crossed the port", n, pings)
 	}
 	out, err = l.Exec(ctx, lab.LB, "ip", "-4", "-o", "route", "show", "dev", "aced-v10")
 	if err != nil || !strings.Contains(out, "198.51.100.0/24") {
@@ -165,8 +175,8 @@ func TestSetHostAddrs(t *testing.T) {
 	}
 }
 
-// TestCloseRestores: Close removes the TUNs and puts a port that was down
-// back down.
+// TestCloseRestores: Close removes the TUNs and the ingress filter, and
+// puts a port that was down back down.
 func TestCloseRestores(t *testing.T) {
 	l := upLab(t, lab.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -203,6 +213,13 @@ func TestCloseRestores(t *testing.T) {
 	}
 	if err := links.Run(ctx, nil); err == nil {
 		t.Error("Run after Close succeeded")
+	}
+	// Close detached the ingress filter: lb's kernel sees the port's
+	// frames again. A broadcast ping needs no ARP and no answer.
+	received := kernelSNMP(t, l, "Ip:", "InReceives")
+	l.Exec(ctx, lab.Client, "ping", "-b", "-c", "2", "-i", "0.2", "-W", "1", "198.51.100.255")
+	if kernelSNMP(t, l, "Ip:", "InReceives") == received {
+		t.Errorf("lb's kernel saw none of the broadcast pings on %s after Close", lab.ClientPort)
 	}
 }
 
