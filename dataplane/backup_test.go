@@ -241,8 +241,10 @@ func TestReassignLeavesFinishedConnections(t *testing.T) {
 	done := onMX1(live + 1)
 	l.one(10, seg(clientTCP(client, done, "FA", nil), 1001, 5001).frame(t))
 	l.one(20, seg(serverTCP(0, client, done, "FA", nil), 5001, 1002).frame(t))
-	if n := conns(l, 0); n != 2 {
-		t.Fatalf("MX1 has %d flows, want the live and the finished one", n)
+	half := onMX1(done + 1)
+	l.one(10, seg(clientTCP(client, half, "FA", nil), 1001, 5001).frame(t))
+	if n := conns(l, 0); n != 3 {
+		t.Fatalf("MX1 has %d flows, want the live, the finished and the half-closed one", n)
 	}
 
 	v.set("MX1", true)
@@ -250,14 +252,21 @@ func TestReassignLeavesFinishedConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	mx3Before := l.memberConns("MX3")
-	if act, n := l.e.FailMember("SF_SMTP", "MX1", 25); act != dataplane.FailReassign || n != 1 {
-		t.Fatalf("FailMember = %v, %d; want reassign of the one live connection", act, n)
+	if act, n := l.e.FailMember("SF_SMTP", "MX1", 25); act != dataplane.FailReassign || n != 2 {
+		t.Fatalf("FailMember = %v, %d; want reassign of the live and the half-closed connection", act, n)
 	}
-	if got := l.memberConns("MX3"); got != mx3Before+1 {
-		t.Fatalf("MX3 counts %d connections, want %d", got, mx3Before+1)
+	if got := l.memberConns("MX3"); got != mx3Before+2 {
+		t.Fatalf("MX3 counts %d connections, want %d", got, mx3Before+2)
 	}
-	if n := conns(l, 0) + conns(l, 2); n != 1 {
-		t.Fatalf("%d flows left of the two, want the live one on MX3", n)
+	if n := conns(l, 0) + conns(l, 2); n != 2 {
+		t.Fatalf("%d flows left of the three, want the live and the half-closed one on MX3", n)
+	}
+	// The half-closed connection moved as it was, so it times out as a
+	// half-closed one (show conn says so), not as a fresh connection.
+	for _, c := range l.e.Conns(0) {
+		if c.Dir == "in" && c.Src.Port() == half && c.State != "HALFCLOSED" {
+			t.Errorf("half-closed connection is %s on the backup", c.State)
+		}
 	}
 	if rserverOf(t, l.one(10, seg(clientTCP(client, live, "PA", []byte("NOOP\r\n")), 1001, 5001).frame(t))) != 2 {
 		t.Fatal("the live connection did not move to MX3")

@@ -260,11 +260,7 @@ func (e *Engine) reassign(t *Tables, m, bk *member) int {
 				f.Server.SrcPort = f.Client.DstPort
 			}
 		}
-		flags := uint8(header.TCPAck) // an established connection stays one
-		if f.Client.Proto == header.ProtoTCP && !en.State.Established() {
-			flags = uint8(header.TCPSyn)
-		}
-		ref, err := e.flows.Insert(&f, flags, now)
+		ref, err := e.flows.Reinsert(&f, en.State, now)
 		if err != nil {
 			e.releaseVIP(f.Farm)
 			continue

@@ -145,6 +145,19 @@ func (t *Table) pairOf(cp, sp packed) (ch, sh uint64, s1, s2 *shard) {
 // at the keys), ErrExists when either key is in use (Stats.Exists), and
 // ErrInvalid for a malformed flow.
 func (t *Table) Insert(f *Flow, tcpFlags uint8, now Tick) (Ref, error) {
+	return t.insert(f, initial(f.Client.Proto, tcpFlags), now)
+}
+
+// Reinsert adds flow f in the TCP state st that a removed entry had
+// (Entry.State from Delete's or DeleteFunc's callers), for a connection
+// that moves rather than starts (failaction reassign): a half-closed
+// connection stays half-closed, an embryonic one embryonic. Errors are
+// Insert's.
+func (t *Table) Reinsert(f *Flow, st State, now Tick) (Ref, error) {
+	return t.insert(f, st&^stPinned|stLive, now)
+}
+
+func (t *Table) insert(f *Flow, st0 State, now Tick) (Ref, error) {
 	cp, sp := f.Client.pack(), f.Server.pack()
 	if cp.proto != sp.proto || cp == sp {
 		return Ref{}, ErrInvalid
@@ -162,7 +175,7 @@ func (t *Table) Insert(f *Flow, tcpFlags uint8, now Tick) (Ref, error) {
 		gen = 1 // first use of this entry
 	}
 	e.store(f, cp, sp, now)
-	dl, st := t.timeouts.Load().deadline(now, f.Class, cp.proto, initial(cp.proto, tcpFlags))
+	dl, st := t.timeouts.Load().deadline(now, f.Class, cp.proto, st0)
 
 	var err error
 	lockPair(s1, s2)

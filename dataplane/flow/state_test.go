@@ -230,3 +230,53 @@ func TestToTicks(t *testing.T) {
 		t.Fatal("after must be a wrapping comparison")
 	}
 }
+
+// TestReinsertKeepsState: a flow deleted and inserted again under new keys
+// (failaction reassign) keeps its TCP state, so its timeout is the one
+// that state has, not a new connection's.
+func TestReinsertKeepsState(t *testing.T) {
+	custom := Timeouts{Embryonic: 30 * time.Second, TCP: 600 * time.Second, HalfClosed: 10 * time.Second,
+		Closed: time.Second, UDP: 30 * time.Second, ICMP: 10 * time.Second, Other: 5 * time.Second}
+	for _, tt := range []struct {
+		name string
+		pkts []pkt
+		want string
+		dl   time.Duration
+	}{
+		{"embryonic", nil, "SYNSEEN", 30 * time.Second},
+		{"established", []pkt{sSYNACK, cACK}, "ESTAB", 600 * time.Second},
+		{"half-closed", []pkt{sSYNACK, cACK, sFIN}, "HALFCLOSED", 10 * time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tab, clk := newTestTable(t, Config{Capacity: 4, Timeouts: []Timeouts{DefaultTimeouts(), custom}})
+			f := testFlow(1, ProtoTCP)
+			f.Class = 1
+			ref := mustInsert(t, tab, f, SYN)
+			for _, p := range tt.pkts {
+				tab.Observe(ref, p.dir, p.flags, tab.Now())
+			}
+			e, _ := tab.Get(ref)
+			if _, ok := tab.Delete(ref); !ok {
+				t.Fatal("Delete failed")
+			}
+			moved := f
+			moved.Server.SrcIP = [4]byte{203, 0, 113, 99}
+			ref, err := tab.Reinsert(&moved, e.State, tab.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := tab.Get(ref)
+			if got.State.String() != tt.want || got.Flow != moved {
+				t.Fatalf("reinserted %v %+v, want %s %+v", got.State, got.Flow, tt.want, moved)
+			}
+			clk.Advance(tt.dl - TickDuration)
+			if n := expireAll(tab, tab.Now()); n != 0 {
+				t.Fatalf("expired before its %s timeout %v", tt.want, tt.dl)
+			}
+			clk.Advance(3 * TickDuration)
+			if n := expireAll(tab, tab.Now()); n != 1 {
+				t.Fatalf("%d expired %v after the move, want the flow (its %s timeout)", n, tt.dl, tt.want)
+			}
+		})
+	}
+}
