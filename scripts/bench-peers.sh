@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench-peers.sh — aced beside nftables DNAT and HAProxy 2.6 on the shared peer
 # bench: one namespace topology (offloads off, TEST-NET addresses only), the same
-# load generators, each peer in turn, REPS repetitions of DUR seconds per test.
+# load generators, each peer in turn (and no load balancer at all, the ceiling),
+# REPS repetitions of DUR seconds per test.
 # Prints the medians and aced's ratios to each peer, and keeps raw.tsv and
 # summary.md under .bench/peers-DATE/.
 #
@@ -22,7 +23,7 @@ out=$root/.bench/peers-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 # aced needs a few seconds to start and take its config over SSH.
 TOPO_FLAGS=--no-offload EXT_WAIT=8 EXT_START="$PWD/aced-ext.sh $work/aced" \
-  ./peers.sh -r "$reps" -d "$dur" -p "ext nft haproxy" -t "$tests" -o "$out" >/dev/null
+  ./peers.sh -r "$reps" -d "$dur" -p "ext nft haproxy direct" -t "$tests" -o "$out" >/dev/null
 python3 - "$out/raw.tsv" <<'PY'
 import statistics, sys
 vals = {}
@@ -39,14 +40,17 @@ rows = [("http_close", "cps", "HTTP conns/s", True), ("http_close", "p99_us", "H
         ("http_close", "cpu_us_per_op", "HTTP CPU us/conn (machine)", False),
         ("smtp", "cpu_us_per_op", "SMTP CPU us/conn (machine)", False),
         ("iperf", "gbps", "iperf Gbit/s", True)]
-print("| | aced | nft DNAT | HAProxy | aced/nft | aced/HAProxy |")
-print("|---|---|---|---|---|---|")
+# "direct" is the client talking to one server with no load balancer at all:
+# the ceiling any peer can reach on this box, so direct/HAProxy bounds what
+# "n x HAProxy" can mean here.
+print("| | aced | nft DNAT | HAProxy | no LB | aced/nft | aced/HAProxy | no LB/HAProxy |")
+print("|---|---|---|---|---|---|---|---|")
 for test, metric, label, _ in rows:
-    v = [med.get((p, test, metric)) for p in ("ext", "nft", "haproxy")]
+    v = [med.get((p, test, metric)) for p in ("ext", "nft", "haproxy", "direct")]
     if v[0] is None:
         continue
     f = lambda x: "-" if x is None else f"{x:,.2f}" if x < 100 else f"{x:,.0f}"
-    r = lambda x: "-" if not x else f"{v[0] / x:.2f}"
-    print(f"| {label} | {f(v[0])} | {f(v[1])} | {f(v[2])} | {r(v[1])} | {r(v[2])} |")
+    r = lambda a, b: "-" if not a or not b else f"{a / b:.2f}"
+    print(f"| {label} | {f(v[0])} | {f(v[1])} | {f(v[2])} | {f(v[3])} | {r(v[0], v[1])} | {r(v[0], v[2])} | {r(v[3], v[2])} |")
 PY
 echo "raw numbers: $out"
