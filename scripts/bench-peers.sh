@@ -21,8 +21,9 @@ cd "$work/bench"
 ./setup.sh >/dev/null
 out=$root/.bench/peers-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
-# aced needs a few seconds to start and take its config over SSH.
-TOPO_FLAGS=--no-offload EXT_WAIT=8 EXT_START="$PWD/aced-ext.sh $work/aced" \
+# aced needs a few seconds to start and take its config over SSH. bench-ext.sh
+# execs it, so peers.sh counts aced's own CPU as the LB process's.
+TOPO_FLAGS=--no-offload EXT_WAIT=8 EXT_START="$root/scripts/bench-ext.sh $work/aced $PWD/aced-ext.cfg $work/state" \
   ./peers.sh -r "$reps" -d "$dur" -p "ext nft haproxy direct" -t "$tests" -o "$out" >/dev/null
 python3 - "$out/raw.tsv" <<'PY'
 import statistics, sys
@@ -39,6 +40,8 @@ rows = [("http_close", "cps", "HTTP conns/s", True), ("http_close", "p99_us", "H
         ("smtp", "cps", "SMTP conns/s", True), ("smtp", "p99_us", "SMTP p99 (us)", False),
         ("http_close", "cpu_us_per_op", "HTTP CPU us/conn (machine)", False),
         ("smtp", "cpu_us_per_op", "SMTP CPU us/conn (machine)", False),
+        ("http_close", "cores_lbproc", "HTTP LB process cores", False),
+        ("iperf", "cores_lbproc", "iperf LB process cores", False),
         ("iperf", "gbps", "iperf Gbit/s", True)]
 # "direct" is the client talking to one server with no load balancer at all:
 # the ceiling any peer can reach on this box, so direct/HAProxy bounds what
