@@ -117,8 +117,15 @@ func (l *Links) Run(ctx context.Context, newHandler func(worker int) Handler) er
 	}
 	<-ctx.Done()
 	stop.Store(true)
+	// Wake the parked readers now rather than at their next tick: a
+	// stop (SIGTERM, an upgrade) should not wait for it.
+	for _, p := range l.ports {
+		for _, s := range p.socks {
+			s.setDeadline(time.Now())
+		}
+	}
 	for _, t := range l.hosts {
-		t.f.SetReadDeadline(time.Now()) // wakes the blocked reader
+		t.f.SetReadDeadline(time.Now())
 	}
 	wg.Wait()
 	return first
