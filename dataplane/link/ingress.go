@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"runtime"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -25,13 +24,7 @@ import (
 // refused; the port then works as before, on the sysctls alone, and
 // Links.IngressFilter says why.
 
-// dropAll is the program: return TC_ACT_SHOT.
-var dropAll = [...]bpfInsn{
-	{code: 0xb7, imm: 2}, // BPF_ALU64|BPF_MOV|BPF_K: r0 = TC_ACT_SHOT
-	{code: 0x95},         // BPF_JMP|BPF_EXIT
-}
-
-// bpfInsn is struct bpf_insn; registers stay 0 (r0) here.
+// bpfInsn is struct bpf_insn; the registers byte stays 0 (r0) here.
 type bpfInsn struct {
 	code uint8
 	regs uint8
@@ -39,16 +32,22 @@ type bpfInsn struct {
 	imm  int32
 }
 
+// bpfPointer is an __aligned_u64 that holds a user pointer. It is typed,
+// not a uintptr, so the runtime keeps what it points to alive and updates
+// it if the goroutine's stack moves while the attribute is built. It is 8
+// bytes only on 64-bit platforms; dropIngress refuses the others.
+type bpfPointer struct{ p unsafe.Pointer }
+
 // progLoadAttr is the head of union bpf_attr for BPF_PROG_LOAD; the kernel
 // reads the fields it knows up to the size passed.
 type progLoadAttr struct {
 	progType    uint32
 	insnCnt     uint32
-	insns       uint64
-	license     uint64
+	insns       bpfPointer
+	license     bpfPointer
 	logLevel    uint32
 	logSize     uint32
-	logBuf      uint64
+	logBuf      bpfPointer
 	kernVersion uint32
 	progFlags   uint32
 	progName    [16]byte
@@ -66,23 +65,30 @@ type linkCreateAttr struct {
 	expectedRevn uint64
 }
 
-// dropIngress attaches dropAll to ifname's ingress and returns the link's
+// dropIngress attaches a drop-all program to ifname's ingress and returns the link's
 // descriptor; closing it detaches the program.
 func dropIngress(ifname string) (int, error) {
+	if unsafe.Sizeof(bpfPointer{}) != 8 {
+		return -1, errors.New("ingress filter: 64-bit platforms only")
+	}
 	ifi, err := net.InterfaceByName(ifname)
 	if err != nil {
 		return -1, err
+	}
+	// The program: return TC_ACT_SHOT.
+	dropAll := [...]bpfInsn{
+		{code: 0xb7, imm: 2}, // BPF_ALU64|BPF_MOV|BPF_K: r0 = TC_ACT_SHOT
+		{code: 0x95},         // BPF_JMP|BPF_EXIT
 	}
 	license := []byte{0} // no GPL-only helper is called: nothing to declare
 	prog := progLoadAttr{
 		progType: unix.BPF_PROG_TYPE_SCHED_CLS,
 		insnCnt:  uint32(len(dropAll)),
-		insns:    uint64(uintptr(unsafe.Pointer(&dropAll[0]))),
-		license:  uint64(uintptr(unsafe.Pointer(&license[0]))),
+		insns:    bpfPointer{p: unsafe.Pointer(&dropAll[0])},
+		license:  bpfPointer{p: unsafe.Pointer(&license[0])},
 	}
 	copy(prog.progName[:], "aced_drop")
 	progFd, err := bpf(unix.BPF_PROG_LOAD, unsafe.Pointer(&prog), unsafe.Sizeof(prog))
-	runtime.KeepAlive(license)
 	if err != nil {
 		return -1, fmt.Errorf("load ingress filter: %w", err)
 	}
