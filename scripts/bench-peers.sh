@@ -24,7 +24,8 @@ mkdir -p "$out"
 # aced needs a few seconds to start and take its config over SSH. bench-ext.sh
 # execs it, so peers.sh counts aced's own CPU as the LB process's.
 TOPO_FLAGS=--no-offload EXT_WAIT=8 EXT_START="$root/scripts/bench-ext.sh $work/aced $PWD/aced-ext.cfg $work/state" \
-  ./peers.sh -r "$reps" -d "$dur" -p "ext nft haproxy direct" -t "$tests" -o "$out" >/dev/null
+  ./peers.sh -r "$reps" -d "$dur" -p "ext nft haproxy direct" -t "$tests" -o "$out" >/dev/null ||
+  { echo "bench-peers: peers.sh failed (rerun; its log: $out/log.txt)" >&2; exit 1; }
 python3 - "$out/raw.tsv" <<'PY'
 import statistics, sys
 vals = {}
