@@ -3,7 +3,6 @@ package link
 import (
 	"errors"
 	"fmt"
-	"net"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -65,15 +64,12 @@ type linkCreateAttr struct {
 	expectedRevn uint64
 }
 
-// dropIngress attaches a drop-all program to ifname's ingress and returns the link's
-// descriptor; closing it detaches the program.
-func dropIngress(ifname string) (int, error) {
+// dropIngress attaches a drop-all program to the ingress of the port
+// (ifname, ifindex) and returns the link's descriptor; closing it detaches
+// the program.
+func dropIngress(ifname string, ifindex int) (int, error) {
 	if unsafe.Sizeof(bpfPointer{}) != 8 {
 		return -1, errors.New("ingress filter: 64-bit platforms only")
-	}
-	ifi, err := net.InterfaceByName(ifname)
-	if err != nil {
-		return -1, err
 	}
 	// The program: return TC_ACT_SHOT.
 	dropAll := [...]bpfInsn{
@@ -95,7 +91,7 @@ func dropIngress(ifname string) (int, error) {
 	defer unix.Close(progFd) // the link holds the program
 	attach := linkCreateAttr{
 		progFd:      uint32(progFd),
-		targetIfidx: uint32(ifi.Index),
+		targetIfidx: uint32(ifindex),
 		attachType:  unix.BPF_TCX_INGRESS,
 	}
 	linkFd, err := bpf(unix.BPF_LINK_CREATE, unsafe.Pointer(&attach), unsafe.Sizeof(attach))

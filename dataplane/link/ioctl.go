@@ -107,6 +107,19 @@ func (c ctl) hwaddr(name string) ([6]byte, error) {
 	return mac, nil
 }
 
+// index returns the interface's index, what sockaddr_ll and BPF links name
+// it by.
+func (c ctl) index(name string) (int, error) {
+	r, err := newIfreq(name)
+	if err != nil {
+		return 0, err
+	}
+	if err := c.ioctl(unix.SIOCGIFINDEX, unsafe.Pointer(&r)); err != nil {
+		return 0, fmt.Errorf("interface %s: index: %w", name, err)
+	}
+	return int(*(*int32)(unsafe.Pointer(&r.data[0]))), nil
+}
+
 func (c ctl) setMTU(name string, mtu int) error {
 	r, err := newIfreq(name)
 	if err != nil {

@@ -79,10 +79,11 @@ type Links struct {
 // worker.
 type port struct {
 	Port
-	i     int
-	mac   [6]byte
-	found found
-	socks []*socket
+	i       int
+	ifindex int
+	mac     [6]byte
+	found   found
+	socks   []*socket
 	// ingress is the tcx link of the port's drop-all ingress filter
 	// (ingress.go), -1 without one; ingressErr says why not.
 	ingress    int
@@ -185,8 +186,11 @@ func (l *Links) openPort(p *port) error {
 	if err != nil {
 		return err
 	}
+	if p.ifindex, err = l.ctl.index(p.IfName); err != nil {
+		return err
+	}
 	for range l.cfg.Workers {
-		s, err := openSocket(p.IfName, l.cfg.Ring)
+		s, err := openSocket(p.IfName, p.ifindex, l.cfg.Ring)
 		if err != nil {
 			return err
 		}
@@ -195,7 +199,7 @@ func (l *Links) openPort(p *port) error {
 	if err := joinFanout(p.socks); err != nil {
 		return fmt.Errorf("port %s: %w", p.IfName, err)
 	}
-	p.ingress, p.ingressErr = dropIngress(p.IfName)
+	p.ingress, p.ingressErr = dropIngress(p.IfName, p.ifindex)
 	return nil
 }
 

@@ -90,11 +90,11 @@ type socket struct {
 	pf   *os.File
 	rc   syscall.RawConn
 	held bool
-	// txfd is the socket transmissions leave by (wait.go).
+	// txfd is the socket transmissions leave by (tx.go).
 	txfd int
 }
 
-func openSocket(ifname string, r Ring) (*socket, error) {
+func openSocket(ifname string, ifindex int, r Ring) (*socket, error) {
 	version := afpacket.TPacketVersion3
 	if r.Version == 2 {
 		version = afpacket.TPacketVersion2
@@ -126,7 +126,7 @@ func openSocket(ifname string, r Ring) (*socket, error) {
 			return nil, fmt.Errorf("port %s: %w", ifname, err)
 		}
 	}
-	if s.txfd, err = openTx(ifname); err != nil {
+	if s.txfd, err = openTx(ifname, ifindex); err != nil {
 		s.close()
 		return nil, err
 	}

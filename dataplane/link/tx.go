@@ -3,7 +3,6 @@ package link
 import (
 	"fmt"
 	"math/bits"
-	"net"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -212,12 +211,8 @@ func (o *output) ToHost(vlan int, packet []byte) {
 }
 
 // openTx opens the socket a worker transmits on: a packet socket bound to
-// the port with protocol 0, so it receives nothing.
-func openTx(ifname string) (int, error) {
-	ifi, err := net.InterfaceByName(ifname)
-	if err != nil {
-		return -1, fmt.Errorf("port %s: %w", ifname, err)
-	}
+// the port (ifname, ifindex) with protocol 0, so it receives nothing.
+func openTx(ifname string, ifindex int) (int, error) {
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return -1, fmt.Errorf("port %s: transmit socket: %w", ifname, err)
@@ -225,7 +220,7 @@ func openTx(ifname string) (int, error) {
 	// Transmissions never wait for buffer space (txQueue.flush), so give
 	// bursts room: 4 MiB instead of the default ~200 KiB.
 	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 4<<20)
-	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Ifindex: ifi.Index}); err != nil {
+	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Ifindex: ifindex}); err != nil {
 		unix.Close(fd)
 		return -1, fmt.Errorf("port %s: bind transmit socket: %w", ifname, err)
 	}
