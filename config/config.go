@@ -57,6 +57,7 @@ func (c *Config) Clone() *Config {
 	n.ClassMaps = c.ClassMaps.Clone()
 	n.PolicyMaps = c.PolicyMaps.Clone()
 	n.Interfaces = c.Interfaces.Clone()
+	n.ServicePolicies = slices.Clone(c.ServicePolicies)
 	n.Routes = slices.Clone(c.Routes)
 	n.SNMP = c.SNMP.clone()
 	n.Logging.Hosts = slices.Clone(c.Logging.Hosts)

@@ -244,12 +244,18 @@ func (c *Config) UsedBy(kind, name string) []string {
 		c.policyUsers(kind, name, add)
 	case "policy-map":
 		c.policyUsers(kind, name, add)
+		if slices.Contains(c.ServicePolicies, name) {
+			add("service-policy input")
+		}
 		for _, i := range c.Interfaces.All {
 			if slices.Contains(i.ServicePolicies, name) {
 				add("interface vlan " + strconv.Itoa(i.VLAN))
 			}
 		}
 	case "access-list":
+		if c.AccessGroupIn == name {
+			add("access-group input")
+		}
 		for _, i := range c.Interfaces.All {
 			if i.AccessGroupIn == name || i.AccessGroupOut == name {
 				add("interface vlan " + strconv.Itoa(i.VLAN))

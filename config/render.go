@@ -43,6 +43,7 @@ func Render(c *Config) string {
 	renderParamMaps(&r, c)
 	renderClassMaps(&r, c)
 	renderPolicyMaps(&r, c)
+	renderBindings(&r, c)
 	renderInterfaces(&r, c)
 	renderFTObjects(&r, c)
 	renderRoutes(&r, c)

@@ -30,10 +30,15 @@ type Config struct {
 	ClassMaps   Table[ClassMap]
 	PolicyMaps  Table[PolicyMap]
 	Interfaces  Table[Interface] // keyed by the decimal VLAN number
-	Routes      []Route
-	SNMP        SNMP
-	Logging     Logging
-	FT          FT
+	// AccessGroupIn and ServicePolicies are the context-wide bindings,
+	// "access-group input" and "service-policy input" typed in (config);
+	// InputACL and InputPolicies say how they combine with an interface's.
+	AccessGroupIn   string
+	ServicePolicies []string
+	Routes          []Route
+	SNMP            SNMP
+	Logging         Logging
+	FT              FT
 }
 
 // Defaults that are not rendered.

@@ -22,6 +22,7 @@ func (c *Config) Validate() error {
 	k.serverFarms()
 	k.classMaps()
 	k.policyMaps()
+	k.bindings()
 	k.interfaces()
 	k.vips()
 	k.ft()

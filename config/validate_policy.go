@@ -110,6 +110,29 @@ func policyWord(t PolicyType) string {
 	return "multi-match"
 }
 
+// bindings checks the context-wide access-group and service-policies as
+// an interface's are checked.
+func (k *checker) bindings() {
+	c := k.c
+	if c.AccessGroupIn != "" {
+		exists(k, at{kind: "access-group input"}, "access-list", &c.AccessLists, c.AccessGroupIn)
+	}
+	k.servicePolicies(at{kind: "service-policy input"}, c.ServicePolicies)
+}
+
+// servicePolicies checks a list of applied policy-maps: each exists, none
+// twice, none a loadbalance policy.
+func (k *checker) servicePolicies(p at, list []string) {
+	for i, sp := range list {
+		if slices.Contains(list[:i], sp) {
+			k.add(p, fmt.Errorf("service-policy %s %w", sp, ErrDuplicate))
+		}
+		if pm := exists(k, p, "policy-map", &k.c.PolicyMaps, sp); pm != nil && pm.Type == PolicyLoadBalance {
+			k.add(p, fmt.Errorf("policy-map %s %w (loadbalance policies are used from a multi-match policy)", sp, ErrWrongType))
+		}
+	}
+}
+
 // subnet is an interface address remembered for the overlap check.
 type subnet struct {
 	path at
@@ -131,16 +154,7 @@ func (k *checker) interfaces() {
 		if in.AccessGroupOut != "" {
 			exists(k, p, "access-list", &c.AccessLists, in.AccessGroupOut)
 		}
-		seen := make(map[string]bool, len(in.ServicePolicies))
-		for _, sp := range in.ServicePolicies {
-			if seen[sp] {
-				k.add(p, fmt.Errorf("service-policy %s %w", sp, ErrDuplicate))
-			}
-			seen[sp] = true
-			if pm := exists(k, p, "policy-map", &c.PolicyMaps, sp); pm != nil && pm.Type == PolicyLoadBalance {
-				k.add(p, fmt.Errorf("policy-map %s %w (loadbalance policies are used from a multi-match policy)", sp, ErrWrongType))
-			}
-		}
+		k.servicePolicies(p, in.ServicePolicies)
 		for j, np := range in.NatPools {
 			pp := at{kind: "interface vlan", name: key, part: "nat-pool", n: np.ID, hasN: true}
 			k.rng(pp, "nat-pool id", np.ID, 1, maxNatPoolID)
@@ -218,7 +232,7 @@ func (k *checker) vips() {
 	c := k.c
 	for key, in := range c.Interfaces.All {
 		owners := map[vipKey]string{}
-		for _, sp := range in.ServicePolicies {
+		for _, sp := range c.InputPolicies(in) {
 			pm := c.PolicyMaps.Get(sp)
 			if pm == nil || pm.Type != PolicyMultiMatch {
 				continue

@@ -135,6 +135,21 @@ func TestValidate(t *testing.T) {
 			c.EditInterface(20).ServicePolicies = []string{"L4_POLICY"}
 		}, []finding{{"interface vlan 10", ErrDuplicate,
 			"interface vlan 10: virtual-address 198.51.100.25 tcp eq smtp in policy-map L4B class VIP2 is a duplicate of policy-map L4_POLICY class VIP_SMTP"}}},
+		{"global bindings", func(c *Config) {
+			cm, _ := c.EnsureClassMap("VIP2", ClassL4, false)
+			cm.Matches = []ClassMatch{{Line: 2, Kind: MatchVirtualAddress, Addr: mustAddr("198.51.100.25"),
+				Mask: mustAddr("255.255.255.255"), Proto: ProtoTCP, Port: PortSpec{Op: PortEq, Lo: 25}}}
+			p, _ := c.EnsurePolicyMap("L4B", PolicyMultiMatch)
+			p.EnsureClass("VIP2").VIPInService = true
+			// Global L4B meets vlan 10's own L4_POLICY: the same VIP twice.
+			c.ServicePolicies = []string{"L4B", "NOPE", "L4B"}
+			c.AccessGroupIn = "GONE"
+		}, []finding{
+			{"access-group input", ErrNotFound, "access-group input: access-list GONE does not exist"},
+			{"service-policy input", ErrNotFound, ""},
+			{"service-policy input", ErrDuplicate, ""},
+			{"interface vlan 10", ErrDuplicate,
+				"interface vlan 10: virtual-address 198.51.100.25 tcp eq smtp in policy-map L4B class VIP2 is a duplicate of policy-map L4_POLICY class VIP_SMTP"}}},
 		{"acl and class-map lines", func(c *Config) {
 			a := c.EditAccessList("ALLOW-ALL")
 			e := NewACLEntry(8, Permit, ProtoIP)

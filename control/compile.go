@@ -111,9 +111,9 @@ func Spec(cfg *config.Config) (*dataplane.Spec, error) {
 
 func ifaceSpec(cfg *config.Config, in *config.Interface) dataplane.IfaceSpec {
 	is := dataplane.IfaceSpec{
-		VLAN: in.VLAN, Addr: in.Addr, Alias: in.Alias, Up: !in.Shutdown, ACL: in.AccessGroupIn, ACLOut: in.AccessGroupOut,
+		VLAN: in.VLAN, Addr: in.Addr, Alias: in.Alias, Up: !in.Shutdown, ACL: cfg.InputACL(in), ACLOut: in.AccessGroupOut,
 	}
-	for _, name := range in.ServicePolicies {
+	for _, name := range cfg.InputPolicies(in) {
 		pm := cfg.PolicyMaps.Get(name)
 		switch {
 		case pm == nil:

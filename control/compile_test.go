@@ -139,3 +139,42 @@ func TestDataplaneCompilerRejects(t *testing.T) {
 		t.Fatal("a refused commit changed the running-config or the tables")
 	}
 }
+
+// The context-wide bindings reach every interface: the global list where
+// an interface has none of its own, the global policies after its own.
+func TestSpecGlobalBindings(t *testing.T) {
+	c := config.New()
+	errs := modes.Load(`access-list ALL line 8 extended permit ip any any
+access-list OWN line 8 extended deny ip any any
+class-map type management match-any M
+  2 match protocol ssh any
+policy-map type management first-match M10
+  class M
+    permit
+policy-map type management first-match MG
+  class M
+    permit
+policy-map multi-match P
+access-group input ALL
+service-policy input MG
+service-policy input P
+interface vlan 10
+  access-group input OWN
+  service-policy input M10
+interface vlan 20
+`, c)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	s, err := control.Spec(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v10, v20 := s.Interfaces[0], s.Interfaces[1]
+	if v10.ACL != "OWN" || v10.Mgmt == nil || v10.Mgmt.Name != "M10" || fmt.Sprint(v10.Policies) != "[P]" {
+		t.Errorf("vlan 10: ACL %q, mgmt %+v, policies %v", v10.ACL, v10.Mgmt, v10.Policies)
+	}
+	if v20.ACL != "ALL" || v20.Mgmt == nil || v20.Mgmt.Name != "MG" || fmt.Sprint(v20.Policies) != "[P]" {
+		t.Errorf("vlan 20: ACL %q, mgmt %+v, policies %v", v20.ACL, v20.Mgmt, v20.Policies)
+	}
+}

@@ -72,6 +72,7 @@ func (t *Tree) buildInterface() {
 		i.ServicePolicies = dropName(i.ServicePolicies, a.Str("NAME"))
 		return nil
 	}), spHelp...)
+	t.buildBindings(agHelp, spHelp)
 	poolHelp := []string{"id", "Pool id (used by nat dynamic)", "start", "First address", "end", "Last address (default: start)",
 		"MASK", "Netmask of the pool", "pat", "Translate ports too (many clients per address)"}
 	m.edit("nat-pool <1-2147483647>$id A.B.C.D$start [A.B.C.D$end] netmask MASK [pat]", ifEdit(addNatPool), poolHelp...)
@@ -82,6 +83,37 @@ func (t *Tree) buildInterface() {
 	m.edit("shutdown", ifEdit(func(i *config.Interface, _ grammar.Args) error { i.Shutdown = true; return nil }))
 	m.edit("no shutdown", ifEdit(func(i *config.Interface, _ grammar.Args) error { i.Shutdown = false; return nil }),
 		"shutdown", "Enable the interface")
+}
+
+// buildBindings adds the same bindings typed in (config): they apply to
+// every interface (config.InputACL, config.InputPolicies). ACE has no
+// global output list.
+func (t *Tree) buildBindings(agHelp, spHelp []string) {
+	m := t.config
+	m.edit("access-group input NAME", func(_ *Env, c *config.Config, a grammar.Args) error {
+		if c.AccessLists.Get(a.Str("NAME")) == nil {
+			return notFound("access-list", a.Str("NAME"))
+		}
+		c.AccessGroupIn = a.Str("NAME")
+		return nil
+	}, agHelp...)
+	m.edit("no access-group input [NAME]", func(_ *Env, c *config.Config, _ grammar.Args) error {
+		c.AccessGroupIn = ""
+		return nil
+	}, agHelp...)
+	m.edit("service-policy input NAME", func(_ *Env, c *config.Config, a grammar.Args) error {
+		if c.PolicyMaps.Get(a.Str("NAME")) == nil {
+			return notFound("policy-map", a.Str("NAME"))
+		}
+		if !slices.Contains(c.ServicePolicies, a.Str("NAME")) {
+			c.ServicePolicies = append(c.ServicePolicies, a.Str("NAME"))
+		}
+		return nil
+	}, spHelp...)
+	m.edit("no service-policy input NAME", func(_ *Env, c *config.Config, a grammar.Args) error {
+		c.ServicePolicies = dropName(c.ServicePolicies, a.Str("NAME"))
+		return nil
+	}, spHelp...)
 }
 
 func (t *Tree) enterInterface(e *Env, c *config.Config, a grammar.Args) error {

@@ -3,6 +3,7 @@ package modes
 import (
 	"fmt"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,6 +52,12 @@ func randomScript(seed int64) []string {
 		g.add("interface vlan %d", g.vlans[0])
 		g.add("service-policy input %s", g.pick(g.mmPol))
 		g.add("exit")
+	}
+	if g.coin() {
+		g.add("access-group input %s", g.pick(g.acls))
+	}
+	if pols := append(slices.Clone(g.mgPol), g.mmPol...); len(pols) > 0 && g.coin() {
+		g.add("service-policy input %s", g.pick(pols))
 	}
 	// deletions, some of them refused because the object is in use
 	for range g.n(0, 3) {

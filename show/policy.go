@@ -21,7 +21,7 @@ func (v view) servicePolicy(w io.Writer, name string, detail bool) error {
 	var b strings.Builder
 	b.WriteString("Status     : ACTIVE\n")
 	v.cfg.Interfaces.All(func(_ string, ifc *config.Interface) bool {
-		for _, sp := range ifc.ServicePolicies {
+		for _, sp := range v.cfg.InputPolicies(ifc) {
 			if sp != name {
 				continue
 			}

@@ -138,15 +138,9 @@ func sortRows[R any](rows []R, idx func(*R) OID) {
 // order (policy-maps, then classes), so it is stable while the policy
 // layout does not change.
 func compileVIPs(cfg *config.Config, ent uint32) []vipRow {
-	applied := map[string]bool{}
-	for _, in := range cfg.Interfaces.All {
-		for _, p := range in.ServicePolicies {
-			applied[p] = true
-		}
-	}
 	var rows []vipRow
 	for _, pm := range cfg.PolicyMaps.All {
-		if pm.Type != config.PolicyMultiMatch || !applied[pm.Name] {
+		if pm.Type != config.PolicyMultiMatch || !cfg.PolicyApplied(pm.Name) {
 			continue
 		}
 		for i := range pm.Classes {

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"aced/lab"
+)
+
+// globalBindings: the example's vlan 10 and 20 bindings move to the
+// context-wide "access-group input" and "service-policy input" typed in
+// (config). Mail still flows through the VIP and SSH still reaches the box
+// on vlan 10, which now has no binding of its own. An interface list then
+// overrides the global one on its interface: a list on vlan 10 that
+// denies SMTP stops mail the global ALLOW-ALL would let through. The
+// example's bindings are restored at the end.
+func (r *labRig) globalBindings() {
+	r.ssh("configure terminal\naccess-group input ALLOW-ALL\nservice-policy input MGMT_POLICY\nservice-policy input L4_POLICY\n" +
+		"interface vlan 10\nno access-group input\nno service-policy input MGMT_POLICY\nno service-policy input L4_POLICY\nexit\n" +
+		"interface vlan 20\nno access-group input\nend")
+	out := r.ssh("show running-config")
+	if !strings.Contains(out, "\naccess-group input ALLOW-ALL\nservice-policy input MGMT_POLICY\nservice-policy input L4_POLICY\ninterface vlan 10\n") ||
+		strings.Contains(out, "  access-group input") || strings.Contains(out, "  service-policy input") {
+		r.t.Fatalf("running-config with the bindings global:\n%s", out)
+	}
+	if got := r.send(4); got["s1"]+got["s2"] != 4 {
+		r.t.Fatalf("mail spread %v with the global bindings", got)
+	}
+
+	r.ssh("configure terminal\naccess-list NO-SMTP line 8 extended deny tcp any any eq smtp\n" +
+		"access-list NO-SMTP line 16 extended permit ip any any\ninterface vlan 10\naccess-group input NO-SMTP\nend")
+	ctx, cancel := context.WithTimeout(r.ctx, 2*time.Second)
+	c, err := r.l.Dial(ctx, "cl", "tcp", lab.VIP+":25")
+	cancel()
+	if err == nil {
+		c.Close()
+		r.t.Fatal("vlan 10's own list denies SMTP, yet a connection to the VIP got through on the global list")
+	}
+	if out := r.ssh("show access-list NO-SMTP"); !regexp.MustCompile(`line 8 extended deny tcp any any eq (smtp|25) \(hitcount=[1-9]`).MatchString(out) {
+		r.t.Errorf("show access-list NO-SMTP:\n%s", out)
+	}
+
+	r.ssh("configure terminal\ninterface vlan 10\nno access-group input\naccess-group input ALLOW-ALL\n" +
+		"service-policy input MGMT_POLICY\nservice-policy input L4_POLICY\nexit\ninterface vlan 20\naccess-group input ALLOW-ALL\nexit\n" +
+		"no service-policy input L4_POLICY\nno service-policy input MGMT_POLICY\nno access-group input\nno access-list NO-SMTP\nend")
+	if out := r.ssh("show running-config"); strings.Contains(out, "\naccess-group input") || strings.Contains(out, "\nservice-policy input") {
+		r.t.Fatalf("running-config after restoring the interface bindings:\n%s", out)
+	}
+	if got := r.send(2); got["s1"]+got["s2"] != 2 {
+		r.t.Fatalf("mail spread %v after restoring the interface bindings", got)
+	}
+}
