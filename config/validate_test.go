@@ -124,11 +124,7 @@ func TestValidate(t *testing.T) {
 			{"interface vlan 4095 nat-pool 0", ErrInvalid, ""},
 		}},
 		{"duplicate vip on an interface", func(c *Config) {
-			cm, _ := c.EnsureClassMap("VIP2", ClassL4, false)
-			cm.Matches = []ClassMatch{{Line: 2, Kind: MatchVirtualAddress, Addr: mustAddr("198.51.100.25"),
-				Mask: mustAddr("255.255.255.255"), Proto: ProtoTCP, Port: PortSpec{Op: PortEq, Lo: 25}}}
-			p, _ := c.EnsurePolicyMap("L4B", PolicyMultiMatch)
-			p.EnsureClass("VIP2").VIPInService = true
+			addSecondSMTPVIP(c)
 			i := c.EditInterface(10)
 			i.ServicePolicies = append(i.ServicePolicies, "L4B")
 			// The same class on another interface is fine.
@@ -136,11 +132,7 @@ func TestValidate(t *testing.T) {
 		}, []finding{{"interface vlan 10", ErrDuplicate,
 			"interface vlan 10: virtual-address 198.51.100.25 tcp eq smtp in policy-map L4B class VIP2 is a duplicate of policy-map L4_POLICY class VIP_SMTP"}}},
 		{"global bindings", func(c *Config) {
-			cm, _ := c.EnsureClassMap("VIP2", ClassL4, false)
-			cm.Matches = []ClassMatch{{Line: 2, Kind: MatchVirtualAddress, Addr: mustAddr("198.51.100.25"),
-				Mask: mustAddr("255.255.255.255"), Proto: ProtoTCP, Port: PortSpec{Op: PortEq, Lo: 25}}}
-			p, _ := c.EnsurePolicyMap("L4B", PolicyMultiMatch)
-			p.EnsureClass("VIP2").VIPInService = true
+			addSecondSMTPVIP(c)
 			// Global L4B meets vlan 10's own L4_POLICY: the same VIP twice.
 			c.ServicePolicies = []string{"L4B", "NOPE", "L4B"}
 			c.AccessGroupIn = "GONE"
@@ -254,4 +246,14 @@ func TestPathErrors(t *testing.T) {
 	if got := PathErrors(pe); !slices.Equal(got, []*PathError{pe}) {
 		t.Errorf("PathErrors(single) = %v", got)
 	}
+}
+
+// addSecondSMTPVIP adds multi-match policy L4B whose class VIP2 claims the
+// SMTP VIP of the base config's L4_POLICY a second time.
+func addSecondSMTPVIP(c *Config) {
+	cm, _ := c.EnsureClassMap("VIP2", ClassL4, false)
+	cm.Matches = []ClassMatch{{Line: 2, Kind: MatchVirtualAddress, Addr: mustAddr("198.51.100.25"),
+		Mask: mustAddr("255.255.255.255"), Proto: ProtoTCP, Port: PortSpec{Op: PortEq, Lo: 25}}}
+	p, _ := c.EnsurePolicyMap("L4B", PolicyMultiMatch)
+	p.EnsureClass("VIP2").VIPInService = true
 }

@@ -42,20 +42,7 @@ func withoutBPF(f func() error) error {
 // from acting on them: the engine answers the pings, the kernel none.
 func TestPortsInertWithoutFilter(t *testing.T) {
 	l := upLab(t, lab.Options{})
-	var links *link.Links
-	if err := l.Do(lab.LB, func() error {
-		return withoutBPF(func() (err error) {
-			links, err = link.Open(link.Config{Ports: labPorts, Workers: 1})
-			return err
-		})
-	}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := links.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	links := openWrapped(t, l, link.Config{Ports: labPorts, Workers: 1}, withoutBPF)
 	if err := links.IngressFilter(); !errors.Is(err, unix.EPERM) {
 		t.Fatalf("ingress filter without CAP_BPF: %v, want operation not permitted", err)
 	}

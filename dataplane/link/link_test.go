@@ -63,10 +63,19 @@ func upLab(t testing.TB, o lab.Options) *lab.Lab {
 // (before the lab goes down: cleanups run last-in first-out).
 func openIn(t testing.TB, l *lab.Lab, cfg link.Config) *link.Links {
 	t.Helper()
+	return openWrapped(t, l, cfg, func(open func() error) error { return open() })
+}
+
+// openWrapped is openIn with Open called through wrap, on the thread that
+// is in the lb namespace.
+func openWrapped(t testing.TB, l *lab.Lab, cfg link.Config, wrap func(open func() error) error) *link.Links {
+	t.Helper()
 	var links *link.Links
-	if err := l.Do(lab.LB, func() (err error) {
-		links, err = link.Open(cfg)
-		return err
+	if err := l.Do(lab.LB, func() error {
+		return wrap(func() (err error) {
+			links, err = link.Open(cfg)
+			return err
+		})
 	}); err != nil {
 		t.Fatal(err)
 	}
