@@ -10,7 +10,11 @@ import "slices"
 // deny at the end), and the global list applies where there is none. An
 // interface ACL written to keep traffic out therefore keeps it out,
 // whatever the global list permits. Service policies add up: an interface
-// runs its own, then the global ones it does not already have.
+// runs its own, then the global ones it does not already have, and the
+// first class that matches a packet wins, so its own class prevails where
+// both classify the same traffic (ACE's admin guide: a policy activated on
+// the interface "overwrites global policies for overlapping
+// classifications and actions").
 
 // InputACL is the access-list that filters traffic entering in: its own
 // access-group input, else the context's; "" when neither is set (ACE's

@@ -227,40 +227,51 @@ type vipKey struct {
 }
 
 // vips reports a VIP defined by two different classes on one interface:
-// ACE could not tell which class a packet belongs to.
+// ACE could not tell which class a packet belongs to. The interface's own
+// policies are checked together, and the global ones together; where an
+// own and a global class overlap, the interface's wins (InputPolicies puts
+// it first), as ACE's "overwrites global policies for overlapping
+// classifications".
 func (k *checker) vips() {
+	for key, in := range k.c.Interfaces.All {
+		k.vipOwners(at{kind: "interface vlan", name: key}, in.ServicePolicies)
+	}
+	k.vipOwners(at{kind: "service-policy input"}, k.c.ServicePolicies)
+}
+
+// vipOwners checks that no VIP is claimed twice by the classes of the
+// multi-match policies in list.
+func (k *checker) vipOwners(path at, list []string) {
 	c := k.c
-	for key, in := range c.Interfaces.All {
-		owners := map[vipKey]string{}
-		for _, sp := range c.InputPolicies(in) {
-			pm := c.PolicyMaps.Get(sp)
-			if pm == nil || pm.Type != PolicyMultiMatch {
+	owners := map[vipKey]string{}
+	for _, sp := range list {
+		pm := c.PolicyMaps.Get(sp)
+		if pm == nil || pm.Type != PolicyMultiMatch {
+			continue
+		}
+		for _, pc := range pm.Classes {
+			cm := c.ClassMaps.Get(pc.Name)
+			if cm == nil || cm.Type != ClassL4 {
 				continue
 			}
-			for _, pc := range pm.Classes {
-				cm := c.ClassMaps.Get(pc.Name)
-				if cm == nil || cm.Type != ClassL4 {
+			owner := "policy-map " + pm.Name + " class " + pc.Name
+			for i := range cm.Matches {
+				m := &cm.Matches[i]
+				if m.Kind != MatchVirtualAddress {
 					continue
 				}
-				owner := "policy-map " + pm.Name + " class " + pc.Name
-				for i := range cm.Matches {
-					m := &cm.Matches[i]
-					if m.Kind != MatchVirtualAddress {
-						continue
-					}
-					vk := vipKey{addr: m.Addr, mask: m.Mask, proto: m.Proto, port: m.Port}
-					if !vk.mask.IsValid() {
-						vk.mask = MaskAddr(32)
-					}
-					if m.Proto != ProtoTCP && m.Proto != ProtoUDP {
-						vk.port = PortSpec{}
-					}
-					if prev, ok := owners[vk]; ok && prev != owner {
-						k.add(at{kind: "interface vlan", name: key}, fmt.Errorf("virtual-address %s in %s %w of %s", vipString(m), owner, ErrDuplicate, prev))
-						continue
-					}
-					owners[vk] = owner
+				vk := vipKey{addr: m.Addr, mask: m.Mask, proto: m.Proto, port: m.Port}
+				if !vk.mask.IsValid() {
+					vk.mask = MaskAddr(32)
 				}
+				if m.Proto != ProtoTCP && m.Proto != ProtoUDP {
+					vk.port = PortSpec{}
+				}
+				if prev, ok := owners[vk]; ok && prev != owner {
+					k.add(path, fmt.Errorf("virtual-address %s in %s %w of %s", vipString(m), owner, ErrDuplicate, prev))
+					continue
+				}
+				owners[vk] = owner
 			}
 		}
 	}

@@ -133,15 +133,16 @@ func TestValidate(t *testing.T) {
 			"interface vlan 10: virtual-address 198.51.100.25 tcp eq smtp in policy-map L4B class VIP2 is a duplicate of policy-map L4_POLICY class VIP_SMTP"}}},
 		{"global bindings", func(c *Config) {
 			addSecondSMTPVIP(c)
-			// Global L4B meets vlan 10's own L4_POLICY: the same VIP twice.
-			c.ServicePolicies = []string{"L4B", "NOPE", "L4B"}
+			// Global L4B overlaps vlan 10's own L4_POLICY, which wins:
+			// no finding. Global L4_POLICY beside global L4B is one.
+			c.ServicePolicies = []string{"L4B", "NOPE", "L4B", "L4_POLICY"}
 			c.AccessGroupIn = "GONE"
 		}, []finding{
 			{"access-group input", ErrNotFound, "access-group input: access-list GONE does not exist"},
 			{"service-policy input", ErrNotFound, ""},
 			{"service-policy input", ErrDuplicate, ""},
-			{"interface vlan 10", ErrDuplicate,
-				"interface vlan 10: virtual-address 198.51.100.25 tcp eq smtp in policy-map L4B class VIP2 is a duplicate of policy-map L4_POLICY class VIP_SMTP"}}},
+			{"service-policy input", ErrDuplicate,
+				"service-policy input: virtual-address 198.51.100.25 tcp eq smtp in policy-map L4_POLICY class VIP_SMTP is a duplicate of policy-map L4B class VIP2"}}},
 		{"acl and class-map lines", func(c *Config) {
 			a := c.EditAccessList("ALLOW-ALL")
 			e := NewACLEntry(8, Permit, ProtoIP)

@@ -51,4 +51,32 @@ func (r *labRig) globalBindings() {
 	if got := r.send(2); got["s1"]+got["s2"] != 2 {
 		r.t.Fatalf("mail spread %v after restoring the interface bindings", got)
 	}
+	r.globalOverlap()
+}
+
+// globalOverlap: a global policy that claims the SMTP VIP for a farm of
+// MX3 alone (s3) is overridden on vlan 10 by the interface's own
+// L4_POLICY, as ACE's interface policies overwrite global ones for
+// overlapping classifications; without vlan 10's own policy, the global
+// one takes the mail. Everything it adds is removed again.
+func (r *labRig) globalOverlap() {
+	r.ssh("configure terminal\nrserver host MXG\nip address " + lab.ServerIP(3) + "\ninservice\nexit\n" +
+		"serverfarm host SF_G\nrserver MXG 25\ninservice\nexit\nexit\n" +
+		"class-map match-all VIP_G\n2 match virtual-address " + lab.VIP + " tcp eq smtp\nexit\n" +
+		"policy-map type loadbalance first-match L7_G\nclass class-default\nserverfarm SF_G\nexit\nexit\n" +
+		"policy-map multi-match L4_G\nclass VIP_G\nloadbalance vip inservice\nloadbalance policy L7_G\n" +
+		"nat dynamic 1 vlan 20\nexit\nexit\nservice-policy input L4_G\nend")
+	if got := r.send(4); got["s1"]+got["s2"] != 4 {
+		r.t.Fatalf("mail spread %v: vlan 10's own L4_POLICY should override the global L4_G", got)
+	}
+	r.ssh("configure terminal\ninterface vlan 10\nno service-policy input L4_POLICY\nend")
+	if got := r.send(2); got["s3"] != 2 {
+		r.t.Fatalf("mail spread %v: with no policy of its own, vlan 10 should run the global L4_G (MX3 on s3)", got)
+	}
+	r.ssh("configure terminal\ninterface vlan 10\nservice-policy input L4_POLICY\nexit\nno service-policy input L4_G\n" +
+		"no policy-map multi-match L4_G\nno policy-map type loadbalance first-match L7_G\nno class-map match-all VIP_G\n" +
+		"no serverfarm host SF_G\nno rserver host MXG\nend")
+	if out := r.ssh("show running-config"); strings.Contains(out, "MXG") || strings.Contains(out, "L4_G") {
+		r.t.Fatalf("running-config after removing the global policy:\n%s", out)
+	}
 }
