@@ -3,15 +3,19 @@ package show
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"aced/config"
 	"aced/status"
 )
 
-// show service-policy NAME [detail] (ACE.md §5.4): per interface the
-// policy is applied on, each load-balancing class (virtual server) with its
-// state and counters; detail adds the layer 7 policy and its serverfarms.
+// show service-policy NAME [detail] (ACE.md §5.4): where the policy is
+// applied, each load-balancing class (virtual server) with its state and
+// counters; detail adds the layer 7 policy and its serverfarms. A policy
+// applied in (config) shows once, as the context's global policy (the
+// heading is from memory of ACE's output, not a capture), then once per
+// interface that applies it itself.
 
 func (v view) servicePolicy(w io.Writer, name string, detail bool) error {
 	pm := v.cfg.PolicyMaps.Get(name)
@@ -20,16 +24,19 @@ func (v view) servicePolicy(w io.Writer, name string, detail bool) error {
 	}
 	var b strings.Builder
 	b.WriteString("Status     : ACTIVE\n")
+	applied := func(heading string) {
+		b.WriteString(heading)
+		fmt.Fprintf(&b, "  service-policy: %s\n", name)
+		for i := range pm.Classes {
+			v.writeClass(&b, pm, &pm.Classes[i], detail)
+		}
+	}
+	if slices.Contains(v.cfg.ServicePolicies, name) {
+		applied("Context Global Policy:\n")
+	}
 	v.cfg.Interfaces.All(func(_ string, ifc *config.Interface) bool {
-		for _, sp := range v.cfg.InputPolicies(ifc) {
-			if sp != name {
-				continue
-			}
-			fmt.Fprintf(&b, "Interface: vlan %d\n", ifc.VLAN)
-			fmt.Fprintf(&b, "  service-policy: %s\n", name)
-			for i := range pm.Classes {
-				v.writeClass(&b, pm, &pm.Classes[i], detail)
-			}
+		if slices.Contains(ifc.ServicePolicies, name) {
+			applied(fmt.Sprintf("Interface: vlan %d\n", ifc.VLAN))
 		}
 		return true
 	})

@@ -172,6 +172,13 @@ func golden(t *testing.T, name, got string) {
 func TestGolden(t *testing.T) {
 	src, _ := fixture(t)
 	bare := Source{Running: src.Running}
+	// L4_POLICY applied in (config) as well as on vlan 10.
+	global := src
+	global.Running = func() *config.Config {
+		c := src.Running().Clone()
+		c.ServicePolicies = []string{"L4_POLICY"}
+		return c
+	}
 	tests := []struct {
 		golden, line string
 		src          Source
@@ -185,6 +192,7 @@ func TestGolden(t *testing.T) {
 		{"rserver-list", "show rserver", src},
 		{"service-policy", "show service-policy L4_POLICY", src},
 		{"service-policy-detail", "show service-policy L4_POLICY detail", src},
+		{"service-policy-global", "show service-policy L4_POLICY", global},
 		{"conn", "show conn", src},
 		{"conn-rserver", "show conn rserver MX1", src},
 		{"conn-serverfarm", "show conn serverfarm SF_SMTP", src},

@@ -28,6 +28,10 @@ func (r *labRig) globalBindings() {
 	if got := r.send(4); got["s1"]+got["s2"] != 4 {
 		r.t.Fatalf("mail spread %v with the global bindings", got)
 	}
+	if out := r.ssh("show service-policy L4_POLICY"); !regexp.MustCompile(`Context Global Policy:\n  service-policy: L4_POLICY\n(.*\n)*?\s+VIP State: INSERVICE\n(.*\n)*?\s+curr conns\s+: \d+\s*, hit count\s+: [1-9]`).MatchString(out) ||
+		strings.Contains(out, "Interface: vlan") {
+		r.t.Errorf("show service-policy L4_POLICY with the policy global:\n%s", out)
+	}
 
 	r.ssh("configure terminal\naccess-list NO-SMTP line 8 extended deny tcp any any eq smtp\n" +
 		"access-list NO-SMTP line 16 extended permit ip any any\ninterface vlan 10\naccess-group input NO-SMTP\nend")
