@@ -17,7 +17,7 @@ import (
 // denies SMTP stops mail the global ALLOW-ALL would let through. The
 // example's bindings are restored at the end.
 func (r *labRig) globalBindings() {
-	r.ssh("configure terminal\naccess-group input ALLOW-ALL\nservice-policy input MGMT_POLICY\nservice-policy input L4_POLICY\n" +
+	r.ssh("configure terminal\nsnmp-server contact global-bindings\naccess-group input ALLOW-ALL\nservice-policy input MGMT_POLICY\nservice-policy input L4_POLICY\n" +
 		"interface vlan 10\nno access-group input\nno service-policy input MGMT_POLICY\nno service-policy input L4_POLICY\nexit\n" +
 		"interface vlan 20\nno access-group input\nend")
 	out := r.ssh("show running-config")
@@ -32,6 +32,7 @@ func (r *labRig) globalBindings() {
 		strings.Contains(out, "Interface: vlan") {
 		r.t.Errorf("show service-policy L4_POLICY with the policy global:\n%s", out)
 	}
+	r.vserverPolicyGlobal()
 
 	r.ssh("configure terminal\naccess-list NO-SMTP line 8 extended deny tcp any any eq smtp\n" +
 		"access-list NO-SMTP line 16 extended permit ip any any\ninterface vlan 10\naccess-group input NO-SMTP\nend")
@@ -48,7 +49,8 @@ func (r *labRig) globalBindings() {
 
 	r.ssh("configure terminal\ninterface vlan 10\nno access-group input\naccess-group input ALLOW-ALL\n" +
 		"service-policy input MGMT_POLICY\nservice-policy input L4_POLICY\nexit\ninterface vlan 20\naccess-group input ALLOW-ALL\nexit\n" +
-		"no service-policy input L4_POLICY\nno service-policy input MGMT_POLICY\nno access-group input\nno access-list NO-SMTP\nend")
+		"no service-policy input L4_POLICY\nno service-policy input MGMT_POLICY\nno access-group input\nno access-list NO-SMTP\n" +
+		"no snmp-server contact\nend")
 	if out := r.ssh("show running-config"); strings.Contains(out, "\naccess-group input") || strings.Contains(out, "\nservice-policy input") {
 		r.t.Fatalf("running-config after restoring the interface bindings:\n%s", out)
 	}
@@ -56,6 +58,31 @@ func (r *labRig) globalBindings() {
 		r.t.Fatalf("mail spread %v after restoring the interface bindings", got)
 	}
 	r.globalOverlap()
+}
+
+// vserverPolicyGlobal: the virtual-server table (CISCO-SLB-MIB
+// slbVServerPolicyName) still lists the VIP with L4_POLICY applied only
+// globally, over SNMP that the global management policy permits. The
+// agent rebuilds its view after a request notices a config change, so the
+// walk waits for the sysContact set with the change.
+func (r *labRig) vserverPolicyGlobal() {
+	snmp := func(tool, oid string) string {
+		out, err := r.l.Command(r.ctx, "cl", tool, "-v2c", "-c", "public", "-On", "-t", "2", "-r", "2",
+			"198.51.100.2", oid).CombinedOutput()
+		if err != nil {
+			r.t.Fatalf("%s %s: %v\n%s", tool, oid, err, out)
+		}
+		return string(out)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(snmp("snmpget", "1.3.6.1.2.1.1.4.0"), "global-bindings"); {
+		if time.Now().After(deadline) {
+			r.t.Fatal("sysContact never showed the new config")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if out := snmp("snmpwalk", "1.3.6.1.4.1.9.9.161.1.4.2.1.3"); !strings.Contains(out, `"L4_POLICY"`) {
+		r.t.Errorf("slbVServerPolicyName with L4_POLICY global:\n%s", out)
+	}
 }
 
 // globalOverlap: a global policy that claims the SMTP VIP for a farm of
