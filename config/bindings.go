@@ -41,20 +41,6 @@ func (c *Config) InputPolicies(in *Interface) []string {
 	return out
 }
 
-// PolicyApplied reports whether policy-map name applies anywhere: globally
-// or on some interface.
-func (c *Config) PolicyApplied(name string) bool {
-	if slices.Contains(c.ServicePolicies, name) {
-		return true
-	}
-	for _, in := range c.Interfaces.All {
-		if slices.Contains(in.ServicePolicies, name) {
-			return true
-		}
-	}
-	return false
-}
-
 // renderBindings writes the global bindings. Their place in ACE's
 // running-config is an assumption: after the policy-maps they name and
 // before the interfaces, where ACE prints the global service-policy.

@@ -44,12 +44,8 @@ func (t *Tree) buildInterface() {
 	}
 	agHelp := []string{"NAME", "Name of the access-list"}
 	m.edit("access-group {input|output} NAME", func(e *Env, c *config.Config, a grammar.Args) error {
-		if c.AccessLists.Get(a.Str("NAME")) == nil {
-			return notFound("access-list", a.Str("NAME"))
-		}
 		return ifEdit(func(i *config.Interface, a grammar.Args) error {
-			*accessGroup(i, a) = a.Str("NAME")
-			return nil
+			return bindACL(c, accessGroup(i, a), a.Str("NAME"))
 		})(e, c, a)
 	}, agHelp...)
 	m.edit("no access-group {input|output} [NAME]", ifEdit(func(i *config.Interface, a grammar.Args) error {
@@ -58,14 +54,8 @@ func (t *Tree) buildInterface() {
 	}), agHelp...)
 	spHelp := []string{"NAME", "Name of a management or multi-match policy-map"}
 	m.edit("service-policy input NAME", func(e *Env, c *config.Config, a grammar.Args) error {
-		if c.PolicyMaps.Get(a.Str("NAME")) == nil {
-			return notFound("policy-map", a.Str("NAME"))
-		}
 		return ifEdit(func(i *config.Interface, a grammar.Args) error {
-			if !slices.Contains(i.ServicePolicies, a.Str("NAME")) {
-				i.ServicePolicies = append(i.ServicePolicies, a.Str("NAME"))
-			}
-			return nil
+			return bindPolicy(c, &i.ServicePolicies, a.Str("NAME"))
 		})(e, c, a)
 	}, spHelp...)
 	m.edit("no service-policy input NAME", ifEdit(func(i *config.Interface, a grammar.Args) error {
@@ -91,29 +81,41 @@ func (t *Tree) buildInterface() {
 func (t *Tree) buildBindings(agHelp, spHelp []string) {
 	m := t.config
 	m.edit("access-group input NAME", func(_ *Env, c *config.Config, a grammar.Args) error {
-		if c.AccessLists.Get(a.Str("NAME")) == nil {
-			return notFound("access-list", a.Str("NAME"))
-		}
-		c.AccessGroupIn = a.Str("NAME")
-		return nil
+		return bindACL(c, &c.AccessGroupIn, a.Str("NAME"))
 	}, agHelp...)
 	m.edit("no access-group input [NAME]", func(_ *Env, c *config.Config, _ grammar.Args) error {
 		c.AccessGroupIn = ""
 		return nil
 	}, agHelp...)
 	m.edit("service-policy input NAME", func(_ *Env, c *config.Config, a grammar.Args) error {
-		if c.PolicyMaps.Get(a.Str("NAME")) == nil {
-			return notFound("policy-map", a.Str("NAME"))
-		}
-		if !slices.Contains(c.ServicePolicies, a.Str("NAME")) {
-			c.ServicePolicies = append(c.ServicePolicies, a.Str("NAME"))
-		}
-		return nil
+		return bindPolicy(c, &c.ServicePolicies, a.Str("NAME"))
 	}, spHelp...)
 	m.edit("no service-policy input NAME", func(_ *Env, c *config.Config, a grammar.Args) error {
 		c.ServicePolicies = dropName(c.ServicePolicies, a.Str("NAME"))
 		return nil
 	}, spHelp...)
+}
+
+// bindACL points *group, an access-group of an interface or of the
+// context, at access-list name, which must exist.
+func bindACL(c *config.Config, group *string, name string) error {
+	if c.AccessLists.Get(name) == nil {
+		return notFound("access-list", name)
+	}
+	*group = name
+	return nil
+}
+
+// bindPolicy adds policy-map name, which must exist, to the service
+// policies *list of an interface or of the context, once.
+func bindPolicy(c *config.Config, list *[]string, name string) error {
+	if c.PolicyMaps.Get(name) == nil {
+		return notFound("policy-map", name)
+	}
+	if !slices.Contains(*list, name) {
+		*list = append(*list, name)
+	}
+	return nil
 }
 
 func (t *Tree) enterInterface(e *Env, c *config.Config, a grammar.Args) error {

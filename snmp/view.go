@@ -133,14 +133,23 @@ func sortRows[R any](rows []R, idx func(*R) OID) {
 }
 
 // compileVIPs lists the virtual servers: each class of a multi-match
-// policy-map that is applied to an interface and whose class-map matches
+// policy-map that is applied (globally or to an interface) and whose class-map matches
 // a virtual address. slbVServerIndex is the position in configuration
 // order (policy-maps, then classes), so it is stable while the policy
 // layout does not change.
 func compileVIPs(cfg *config.Config, ent uint32) []vipRow {
+	applied := map[string]bool{}
+	for _, p := range cfg.ServicePolicies {
+		applied[p] = true
+	}
+	for _, in := range cfg.Interfaces.All {
+		for _, p := range in.ServicePolicies {
+			applied[p] = true
+		}
+	}
 	var rows []vipRow
 	for _, pm := range cfg.PolicyMaps.All {
-		if pm.Type != config.PolicyMultiMatch || !cfg.PolicyApplied(pm.Name) {
+		if pm.Type != config.PolicyMultiMatch || !applied[pm.Name] {
 			continue
 		}
 		for i := range pm.Classes {

@@ -65,14 +65,24 @@ func (c ctl) ioctl(req uint, arg unsafe.Pointer) error {
 	return nil
 }
 
-// flags returns the interface flags (IFF_UP, IFF_PROMISC, IFF_RUNNING...).
-func (c ctl) flags(name string) (uint16, error) {
+// get runs the ifreq request req, a SIOCGIF* read, on interface name and
+// returns the answer; what names it in an error.
+func (c ctl) get(name string, req uint, what string) (ifreq, error) {
 	r, err := newIfreq(name)
 	if err != nil {
-		return 0, err
+		return r, err
 	}
-	if err := c.ioctl(unix.SIOCGIFFLAGS, unsafe.Pointer(&r)); err != nil {
-		return 0, fmt.Errorf("interface %s: %w", name, err)
+	if err := c.ioctl(req, unsafe.Pointer(&r)); err != nil {
+		return r, fmt.Errorf("interface %s: %s: %w", name, what, err)
+	}
+	return r, nil
+}
+
+// flags returns the interface flags (IFF_UP, IFF_PROMISC, IFF_RUNNING...).
+func (c ctl) flags(name string) (uint16, error) {
+	r, err := c.get(name, unix.SIOCGIFFLAGS, "flags")
+	if err != nil {
+		return 0, err
 	}
 	return *(*uint16)(unsafe.Pointer(&r.data[0])), nil
 }
@@ -92,12 +102,9 @@ func (c ctl) setFlags(name string, flags uint16) error {
 // hwaddr returns the interface's Ethernet address.
 func (c ctl) hwaddr(name string) ([6]byte, error) {
 	var mac [6]byte
-	r, err := newIfreq(name)
+	r, err := c.get(name, unix.SIOCGIFHWADDR, "hardware address")
 	if err != nil {
 		return mac, err
-	}
-	if err := c.ioctl(unix.SIOCGIFHWADDR, unsafe.Pointer(&r)); err != nil {
-		return mac, fmt.Errorf("interface %s: hardware address: %w", name, err)
 	}
 	// ifr_hwaddr is a struct sockaddr: 2 bytes of family, then the address.
 	if family := *(*uint16)(unsafe.Pointer(&r.data[0])); family != unix.ARPHRD_ETHER {
@@ -110,12 +117,9 @@ func (c ctl) hwaddr(name string) ([6]byte, error) {
 // index returns the interface's index, what sockaddr_ll and BPF links name
 // it by.
 func (c ctl) index(name string) (int, error) {
-	r, err := newIfreq(name)
+	r, err := c.get(name, unix.SIOCGIFINDEX, "index")
 	if err != nil {
 		return 0, err
-	}
-	if err := c.ioctl(unix.SIOCGIFINDEX, unsafe.Pointer(&r)); err != nil {
-		return 0, fmt.Errorf("interface %s: index: %w", name, err)
 	}
 	return int(*(*int32)(unsafe.Pointer(&r.data[0]))), nil
 }
