@@ -101,12 +101,26 @@ func dropIngress(ifname string, ifindex int) (int, error) {
 	return linkFd, nil
 }
 
+// bpfAttempts bounds the retries of an interrupted bpf(2).
+const bpfAttempts = 10
+
+// bpf runs one bpf(2) command. The verifier gives up with EAGAIN when a
+// signal is pending, and the Go runtime signals its threads to preempt
+// goroutines (often, under the race detector), so an interrupted call is
+// retried, as libbpf does.
 func bpf(cmd uintptr, attr unsafe.Pointer, size uintptr) (int, error) {
-	fd, _, errno := unix.Syscall(unix.SYS_BPF, cmd, uintptr(attr), size)
-	if errno != 0 {
-		return -1, errno
+	var errno unix.Errno
+	for range bpfAttempts {
+		var fd uintptr
+		fd, _, errno = unix.Syscall(unix.SYS_BPF, cmd, uintptr(attr), size)
+		if errno == 0 {
+			return int(fd), nil // BPF descriptors are close-on-exec already
+		}
+		if errno != unix.EAGAIN && errno != unix.EINTR {
+			break
+		}
 	}
-	return int(fd), nil // BPF descriptors are close-on-exec already
+	return -1, errno
 }
 
 // IngressFilter reports the ports whose kernel ingress filter could not be
