@@ -48,6 +48,9 @@ type Config struct {
 	// before one sendmmsg(2) (see tx.go); 1 writes each frame with its own
 	// write(2). Default DefaultTxBatch. TPACKET_V3 rings always use 1.
 	TxBatch int
+	// NoGSO sends every frame as it came: no runs of TCP segments joined
+	// into one message for the kernel to cut again (gso.go).
+	NoGSO bool
 	// Promisc puts the ports in promiscuous mode. Frames to the port's own
 	// MAC, broadcast and multicast arrive without it; it is needed only
 	// when the engine answers for another MAC (an FT virtual MAC).

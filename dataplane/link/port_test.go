@@ -19,8 +19,14 @@ import (
 // namespace).
 func kernelSNMP(t *testing.T, l *lab.Lab, group, counter string) int {
 	t.Helper()
+	return roleSNMP(t, l, lab.LB, group, counter)
+}
+
+// roleSNMP is kernelSNMP for the namespace of role.
+func roleSNMP(t *testing.T, l *lab.Lab, role, group, counter string) int {
+	t.Helper()
 	var n int
-	err := l.Do(lab.LB, func() error {
+	err := l.Do(role, func() error {
 		b, err := os.ReadFile("/proc/thread-self/net/snmp")
 		if err != nil {
 			return err

@@ -34,29 +34,37 @@ const DefaultTxBatch = 32
 // the queue so that the socket keeps their order.
 const txSlot = 2048
 
-// txQueue is one goroutine's queue of frames for one socket. Its message
-// and iovec arrays are built once; a send only sets the lengths.
+// txQueue is one goroutine's queue of frames for one socket. Its arrays
+// are built once; a send only sets lengths and pointers. Every message is a
+// virtio_net_hdr (gso.go) and the frame, plus the payloads of the segments
+// joined to it.
 type txQueue struct {
-	fd   int
-	n    int
-	c    *portCounters
-	msgs []unix.Mmsghdr
-	iovs []unix.Iovec
-	buf  []byte
+	fd     int
+	c      *portCounters
+	msgs   []unix.Mmsghdr
+	iovs   []unix.Iovec
+	hdrs   []vnetHdr
+	segs   []uint32 // frames per message
+	bytes  []uint32 // wire bytes per message
+	buf    []byte
+	n      int // messages queued
+	frames int // frames queued, joined or not
+	iov    int // iovecs used
+	gso    bool
+	run    gsoRun
 }
 
-func newTxQueue(fd, size int, c *portCounters) *txQueue {
+func newTxQueue(fd, size int, c *portCounters, gso bool) *txQueue {
 	q := &txQueue{
-		fd:   fd,
-		c:    c,
-		msgs: make([]unix.Mmsghdr, size),
-		iovs: make([]unix.Iovec, size),
-		buf:  make([]byte, size*txSlot),
-	}
-	for i := range q.msgs {
-		q.iovs[i].Base = &q.buf[i*txSlot]
-		q.msgs[i].Hdr.Iov = &q.iovs[i]
-		q.msgs[i].Hdr.SetIovlen(1)
+		fd:    fd,
+		c:     c,
+		msgs:  make([]unix.Mmsghdr, size),
+		iovs:  make([]unix.Iovec, 2*size),
+		hdrs:  make([]vnetHdr, size),
+		segs:  make([]uint32, size),
+		bytes: make([]uint32, size),
+		buf:   make([]byte, size*txSlot),
+		gso:   gso,
 	}
 	return q
 }
@@ -64,23 +72,55 @@ func newTxQueue(fd, size int, c *portCounters) *txQueue {
 // add queues frame, by reference when inRing (see above), else as a copy,
 // and reports whether the queue is full.
 func (q *txQueue) add(frame []byte, inRing bool) (full bool) {
-	iov := &q.iovs[q.n]
-	if inRing {
-		iov.Base = unsafe.SliceData(frame)
-	} else {
-		b := q.buf[q.n*txSlot : (q.n+1)*txSlot]
+	if !inRing {
+		b := q.buf[q.frames*txSlot : q.frames*txSlot+len(frame)]
 		copy(b, frame)
-		iov.Base = &b[0]
+		frame = b
 	}
-	iov.SetLen(len(frame))
+	q.frames++
+	if q.n > 0 && q.run.join(frame, maxGSOSegs) {
+		m := q.n - 1
+		iov := &q.iovs[q.iov]
+		iov.Base = &frame[tcpOff+q.run.thLen]
+		iov.SetLen(len(frame) - tcpOff - q.run.thLen)
+		q.iov++
+		q.msgs[m].Hdr.Iovlen++
+		q.segs[m]++
+		q.bytes[m] += uint32(len(frame))
+		return q.frames == len(q.msgs)
+	}
+	if q.n > 0 {
+		q.run.finish(&q.hdrs[q.n-1])
+	}
+	m := q.n
+	q.hdrs[m] = vnetHdr{}
+	hiov, fiov := &q.iovs[q.iov], &q.iovs[q.iov+1]
+	hiov.Base = (*byte)(unsafe.Pointer(&q.hdrs[m]))
+	hiov.SetLen(vnetHdrLen)
+	fiov.Base = unsafe.SliceData(frame)
+	fiov.SetLen(len(frame))
+	q.msgs[m].Hdr.Iov = hiov
+	q.msgs[m].Hdr.SetIovlen(2)
+	q.iov += 2
+	q.segs[m], q.bytes[m] = 1, uint32(len(frame))
 	q.n++
-	return q.n == len(q.msgs)
+	if q.gso {
+		q.run.start(frame)
+	}
+	return q.frames == len(q.msgs)
 }
+
+// maxGSOSegs bounds the segments one message joins: a device advertises
+// how many it can cut (gso_max_segs), and the kernel cuts in software what
+// exceeds it. 64 is below every driver's limit.
+const maxGSOSegs = 64
 
 // flush sends the queued frames and counts each one as sent or failed:
 // sendmmsg stops at the first message it cannot send and reports only how
 // many went before it, so a failed message is retried alone, where its
-// error is reported, counted and skipped.
+// error is reported, counted and skipped. A joined message the kernel
+// refuses turns joining off for the queue: its segments are lost (TCP
+// sends them again) but no later ones will be.
 //
 // The call never blocks (MSG_DONTWAIT): a frame the socket has no buffer
 // for is dropped and counted, as a router's full queue drops. That lets it
@@ -91,6 +131,9 @@ func (q *txQueue) add(frame []byte, inRing bool) (full bool) {
 // (thread wake-ups, the monitor polling at its fastest) cost more CPU than
 // the call saved by batching.
 func (q *txQueue) flush() {
+	if q.n > 0 {
+		q.run.finish(&q.hdrs[q.n-1])
+	}
 	for i := 0; i < q.n; {
 		r, _, errno := unix.RawSyscall6(unix.SYS_SENDMMSG, uintptr(q.fd),
 			uintptr(unsafe.Pointer(&q.msgs[i])), uintptr(q.n-i), unix.MSG_DONTWAIT, 0, 0)
@@ -98,19 +141,29 @@ func (q *txQueue) flush() {
 		case errno == unix.EINTR:
 			continue
 		case errno != 0 || r == 0:
-			q.c.txErrors.Add(1)
+			q.c.txErrors.Add(uint64(q.segs[i]))
+			if q.hdrs[i].gsoType != 0 {
+				q.gso = false
+			}
 			i++
 			continue
 		}
-		var sent uint64
-		for _, iov := range q.iovs[i : i+int(r)] {
-			sent += iov.Len
+		var segs, sent, joined uint64
+		for k := i; k < i+int(r); k++ {
+			segs += uint64(q.segs[k])
+			sent += uint64(q.bytes[k])
+			if q.segs[k] > 1 {
+				joined += uint64(q.segs[k])
+			}
 		}
-		q.c.txPackets.Add(uint64(r))
+		q.c.txPackets.Add(segs)
 		q.c.txBytes.Add(sent)
+		if joined != 0 {
+			q.c.txJoined.Add(joined)
+		}
 		i += int(r)
 	}
-	q.n = 0
+	q.n, q.frames, q.iov = 0, 0, 0
 }
 
 // output is the dataplane.Output of one goroutine.
@@ -126,6 +179,9 @@ type output struct {
 	// refs is set while a queue holds a frame that lies in it.
 	ringLo, ringHi uintptr
 	refs           bool
+	// hdr and iov are write's: a zero virtio_net_hdr and the iovecs.
+	hdr vnetHdr
+	iov [2]unix.Iovec
 }
 
 var _ dataplane.Output = (*output)(nil)
@@ -138,7 +194,7 @@ func newOutput(l *Links, w int, c *counters, batch int) *output {
 	if batch > 1 {
 		o.tx = make([]*txQueue, len(l.ports))
 		for i, p := range l.ports {
-			o.tx[i] = newTxQueue(p.socks[w].txfd, batch, &c.ports[i])
+			o.tx[i] = newTxQueue(p.socks[w].txfd, batch, &c.ports[i], !l.cfg.NoGSO)
 		}
 	}
 	return o
@@ -169,12 +225,25 @@ func (o *output) Transmit(vlan int, frame []byte) {
 		}
 	}
 	c := &o.c.ports[p.i]
-	if _, err := unix.Write(p.socks[o.w].txfd, frame); err != nil {
+	if err := o.write(p.socks[o.w].txfd, frame); err != nil {
 		c.txErrors.Add(1)
 		return
 	}
 	c.txPackets.Add(1)
 	c.txBytes.Add(uint64(len(frame)))
+}
+
+// write sends frame with one writev(2), behind a zero virtio_net_hdr.
+func (o *output) write(fd int, frame []byte) error {
+	o.iov[0].Base = (*byte)(unsafe.Pointer(&o.hdr))
+	o.iov[0].SetLen(vnetHdrLen)
+	o.iov[1].Base = unsafe.SliceData(frame)
+	o.iov[1].SetLen(len(frame))
+	_, _, errno := unix.Syscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&o.iov[0])), 2)
+	if errno != 0 {
+		return errno
+	}
+	return nil
 }
 
 // flush sends every queued frame.
@@ -216,6 +285,11 @@ func openTx(ifname string, ifindex int) (int, error) {
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return -1, fmt.Errorf("port %s: transmit socket: %w", ifname, err)
+	}
+	// Every message starts with a virtio_net_hdr (gso.go).
+	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_VNET_HDR, 1); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("port %s: transmit socket: PACKET_VNET_HDR: %w", ifname, err)
 	}
 	// Transmissions never wait for buffer space (txQueue.flush), so give
 	// bursts room: 4 MiB instead of the default ~200 KiB.

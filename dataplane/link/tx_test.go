@@ -25,15 +25,20 @@ func txLinks(t *testing.T) (*Links, int) {
 	return l, fds[1]
 }
 
+// recvAll reads the frames sent, each behind the zero virtio_net_hdr of a
+// frame sent as it came, and returns their sizes.
 func recvAll(t *testing.T, fd int) (sizes []int) {
 	t.Helper()
-	buf := make([]byte, 1<<16)
+	buf := make([]byte, 1<<17)
 	for {
 		n, _, err := unix.Recvfrom(fd, buf, unix.MSG_DONTWAIT)
 		if err != nil {
 			return sizes
 		}
-		sizes = append(sizes, n)
+		if n < vnetHdrLen || string(buf[:vnetHdrLen]) != string(make([]byte, vnetHdrLen)) {
+			t.Fatalf("message of %d bytes without a zero virtio_net_hdr: % x", n, buf[:min(n, vnetHdrLen)])
+		}
+		sizes = append(sizes, n-vnetHdrLen)
 	}
 }
 

@@ -253,6 +253,7 @@ func (l *Links) hostLoop(t *hostIf, h Handler, o *output) error {
 type portCounters struct {
 	rxPackets, rxBytes, rxDropped, linkErrors atomic.Uint64
 	txPackets, txBytes, txErrors              atomic.Uint64
+	txJoined                                  atomic.Uint64
 }
 
 type hostCounters struct {
@@ -285,6 +286,9 @@ type PortStats struct {
 
 	TxPackets, TxBytes uint64
 	TxErrors           uint64 // failed writes: link down, queue full, too long
+	// TxJoined counts the frames of TxPackets that left inside a joined
+	// message, cut again by the kernel or the NIC (gso.go).
+	TxJoined uint64
 
 	// From the kernel (PACKET_STATISTICS, summed over the fanout group):
 	RingPackets uint64 // frames that reached the rings
@@ -327,6 +331,7 @@ func (l *Links) Stats() Stats {
 			ps.TxPackets += pc.txPackets.Load()
 			ps.TxBytes += pc.txBytes.Load()
 			ps.TxErrors += pc.txErrors.Load()
+			ps.TxJoined += pc.txJoined.Load()
 		}
 		l.mu.Lock()
 		if !l.closed {
