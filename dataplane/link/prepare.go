@@ -21,8 +21,9 @@ import (
 //	               that bypassed the management policy)
 //	forwarding=0   the kernel never routes what arrives on the port
 //
-// Offloads are turned off so the ring holds wire-sized frames with complete
-// checksums (DESIGN.md §3 Offloads); see offload.go.
+// Receive offloads are turned off so the ring holds wire-sized frames with
+// complete checksums (DESIGN.md §3 Offloads); transmit offloads stay on
+// (portOffload).
 
 // found is what Open changed on a port and Close puts back: the
 // administrative state and promiscuity. Addresses, IPv6, the sysctls and
@@ -55,7 +56,7 @@ func preparePort(c ctl, name string, promisc bool) (found, [6]byte, error) {
 			return f, mac, err
 		}
 	}
-	if err := c.setOffloads(name, false); err != nil {
+	if err := c.setOffloads(name, portOffload); err != nil {
 		return f, mac, err
 	}
 	want := flags | unix.IFF_UP
@@ -86,8 +87,10 @@ func restorePort(c ctl, name string, f found) error {
 
 // Offloads. A veth (and most NICs) comes with segmentation, GRO and
 // checksum offloads on; an AF_PACKET reader then sees 64 KB super-frames
-// whose checksums are only partial. aced turns them off on its ports with
-// the SIOCETHTOOL ioctl, by feature name, as `ethtool -K` does:
+// whose checksums are only partial. aced switches them on its ports with
+// the SIOCETHTOOL ioctl, by feature name, as `ethtool -K` does: the
+// receive ones off, the transmit ones on (portOffload); the lab turns all
+// of them off on its veths (SetOffloads).
 //
 //	tx-*segmentation*          every TSO/GSO/USO flavour, present and future
 //	tx-checksum-*              transmit checksum offload
@@ -176,7 +179,10 @@ func (c ctl) features(name string, n int) ([][4]uint32, error) {
 	return out, nil
 }
 
-func (c ctl) setOffloads(name string, on bool) error {
+// setOffloads switches every offload offloadFeature lists that the device
+// lets change: on if on(feature), else off. It fails if receive coalescing
+// was to go off and stayed on.
+func (c ctl) setOffloads(name string, on func(feature string) bool) error {
 	names, err := c.featureNames(name)
 	if err != nil {
 		return fmt.Errorf("interface %s: %w", name, err)
@@ -192,15 +198,12 @@ func (c ctl) setOffloads(name string, on bool) error {
 			continue
 		}
 		set[2+2*(i/32)] |= 1 << (i % 32)
-		if on {
+		if on(f) {
 			set[3+2*(i/32)] |= 1 << (i % 32)
 		}
 	}
 	if err := c.ethtoolPtr(name, unsafe.Pointer(&set[0])); err != nil {
 		return fmt.Errorf("interface %s: set offloads: %w", name, err)
-	}
-	if on {
-		return nil
 	}
 	now, err := c.features(name, len(names))
 	if err != nil {
@@ -208,7 +211,7 @@ func (c ctl) setOffloads(name string, on bool) error {
 	}
 	var stuck []string
 	for i, f := range names {
-		if _, essential := offloadFeature(f); essential && now[i/32][2]&(1<<(i%32)) != 0 {
+		if _, essential := offloadFeature(f); essential && !on(f) && now[i/32][2]&(1<<(i%32)) != 0 {
 			stuck = append(stuck, f)
 		}
 	}
@@ -218,14 +221,24 @@ func (c ctl) setOffloads(name string, on bool) error {
 	return nil
 }
 
+// portOffload says which offloads a port keeps on: transmit segmentation
+// and checksum offload, so that a joined message (gso.go) leaves whole, to
+// be cut by the NIC, or on a veth by whichever device behind it cannot
+// take it. They change nothing the ring receives: that is shaped by the
+// sender's offloads, and by receive coalescing, which goes off.
+func portOffload(feature string) bool {
+	return strings.HasPrefix(feature, "tx-")
+}
+
 // SetOffloads turns segmentation, receive coalescing and checksum offloads
 // on or off on the named interface of the calling thread's network
-// namespace. The lab uses it on its veths; Open does the same to the ports.
+// namespace. The lab uses it on its veths; Open leaves the transmit ones on
+// (portOffload).
 func SetOffloads(ifname string, on bool) error {
 	c, err := openCtl()
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	return c.setOffloads(ifname, on)
+	return c.setOffloads(ifname, func(string) bool { return on })
 }
