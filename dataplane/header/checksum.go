@@ -30,45 +30,57 @@ import (
 // with Combine as long as every piece but the last has an even length.
 //
 // One's complement addition is associative and commutative and 2^16-1
-// divides 2^64-1, so the loop adds 64-bit big-endian words with end-around
-// carry and folds once at the end (RFC 1071 §2 (B), (C)).
+// divides 2^64-1, so the loop adds 64-bit words with end-around carry and
+// folds once at the end (RFC 1071 §2 (B), (C)). The sum is also byte-order
+// independent (§2 (B)): words are added in the machine's little-endian
+// order, without a byte swap each, and the folded result is swapped once.
+// Two accumulators with carry chains of their own let the CPU run both
+// additions at once; one chain made every add wait for the carry before it.
 func Sum(b []byte, initial uint16) uint16 {
-	s := uint64(initial)
-	var carries, k uint64
-	for len(b) >= 32 {
-		s, k = bits.Add64(s, binary.BigEndian.Uint64(b[0:8]), 0)
-		s, k = bits.Add64(s, binary.BigEndian.Uint64(b[8:16]), k)
-		s, k = bits.Add64(s, binary.BigEndian.Uint64(b[16:24]), k)
-		s, k = bits.Add64(s, binary.BigEndian.Uint64(b[24:32]), k)
-		carries += k
-		b = b[32:]
+	s0, s1 := uint64(bits.ReverseBytes16(initial)), uint64(0)
+	var c0, c1, k0, k1 uint64
+	le := binary.LittleEndian
+	for len(b) >= 64 {
+		w := b[:64:64] // one bounds check for the eight loads
+		s0, k0 = bits.Add64(s0, le.Uint64(w[0:8]), 0)
+		s1, k1 = bits.Add64(s1, le.Uint64(w[8:16]), 0)
+		s0, k0 = bits.Add64(s0, le.Uint64(w[16:24]), k0)
+		s1, k1 = bits.Add64(s1, le.Uint64(w[24:32]), k1)
+		s0, k0 = bits.Add64(s0, le.Uint64(w[32:40]), k0)
+		s1, k1 = bits.Add64(s1, le.Uint64(w[40:48]), k1)
+		s0, k0 = bits.Add64(s0, le.Uint64(w[48:56]), k0)
+		s1, k1 = bits.Add64(s1, le.Uint64(w[56:64]), k1)
+		c0 += k0
+		c1 += k1
+		b = b[64:]
 	}
 	for len(b) >= 8 {
-		s, k = bits.Add64(s, binary.BigEndian.Uint64(b), 0)
-		carries += k
+		s0, k0 = bits.Add64(s0, le.Uint64(b), 0)
+		c0 += k0
 		b = b[8:]
 	}
 	// Any 16-bit aligned position inside the 64-bit accumulator is fine: the
 	// final fold adds the four 16-bit lanes together.
 	if len(b) >= 4 {
-		s, k = bits.Add64(s, uint64(binary.BigEndian.Uint32(b)), 0)
-		carries += k
+		s0, k0 = bits.Add64(s0, uint64(le.Uint32(b)), 0)
+		c0 += k0
 		b = b[4:]
 	}
 	if len(b) >= 2 {
-		s, k = bits.Add64(s, uint64(binary.BigEndian.Uint16(b)), 0)
-		carries += k
+		s0, k0 = bits.Add64(s0, uint64(le.Uint16(b)), 0)
+		c0 += k0
 		b = b[2:]
 	}
 	if len(b) == 1 {
-		// An odd trailing byte is the high half of a zero-padded word.
-		s, k = bits.Add64(s, uint64(b[0])<<8, 0)
-		carries += k
+		// An odd trailing byte is the first half of a zero-padded word.
+		s0, k0 = bits.Add64(s0, uint64(b[0]), 0)
+		c0 += k0
 	}
 	// Each carry out of bit 63 is worth 2^64 ≡ 1 (mod 2^64-1).
-	s, k = bits.Add64(s, carries, 0)
+	s, k := bits.Add64(s0, s1, 0)
+	s, k = bits.Add64(s, c0+c1+k, 0)
 	s += k
-	return fold64(s)
+	return bits.ReverseBytes16(fold64(s))
 }
 
 // fold64 reduces a 64-bit end-around-carry sum to 16 bits.
