@@ -56,5 +56,28 @@ for test, metric, label, _ in rows:
     f = lambda x: "-" if x is None else f"{x:,.2f}" if x < 100 else f"{x:,.0f}"
     r = lambda a, b: "-" if not a or not b else f"{a / b:.2f}"
     print(f"| {label} | {f(v[0])} | {f(v[1])} | {f(v[2])} | {f(v[3])} | {r(v[0], v[1])} | {r(v[0], v[2])} | {r(v[3], v[2])} |")
+# The machine drifts between repetitions (a slow rep slows every peer), and the
+# peers of one rep run within a minute of each other: the ratio of each rep,
+# then their median and range, is steadier than the ratio of the medians.
+per = {}
+for line in open(sys.argv[1]):
+    rep, peer, test, metric, value = line.rstrip("\n").split("\t")
+    try:
+        per[(rep, peer, test, metric)] = float(value)
+    except ValueError:
+        pass
+reps = sorted({k[0] for k in per})
+print()
+print("| per-rep ratio: median (min-max) | aced/nft | aced/HAProxy |")
+print("|---|---|---|")
+for test, metric, label, higher in rows:
+    if not higher:
+        continue
+    cells = []
+    for other in ("nft", "haproxy"):
+        rs = [per[(r, "ext", test, metric)] / per[(r, other, test, metric)] for r in reps
+              if per.get((r, "ext", test, metric)) and per.get((r, other, test, metric))]
+        cells.append("-" if not rs else f"{statistics.median(rs):.2f} ({min(rs):.2f}-{max(rs):.2f})")
+    print(f"| {label} | {cells[0]} | {cells[1]} |")
 PY
 echo "raw numbers: $out"
