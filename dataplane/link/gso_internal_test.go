@@ -6,6 +6,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"golang.org/x/sys/unix"
+
 	"aced/dataplane/header"
 )
 
@@ -196,6 +198,38 @@ func TestJoinRefuses(t *testing.T) {
 	}
 	if q.n != 1 || q.segs[0] != 4 {
 		t.Errorf("ring and copied frames: %d messages of %v, want one of 4", q.n, q.segs[:q.n])
+	}
+}
+
+// Only the kernel's refusal of a joined message turns joining off; a full
+// socket buffer or a plain frame's error does not.
+func TestJoinFailure(t *testing.T) {
+	const mss = 1000
+	for _, tc := range []struct {
+		name   string
+		joined bool
+		errno  unix.Errno
+		stays  bool
+	}{
+		{"joined, refused", true, unix.EINVAL, false},
+		{"joined, buffer full", true, unix.EAGAIN, true},
+		{"joined, no buffers", true, unix.ENOBUFS, true},
+		{"joined, link down", true, unix.ENETDOWN, true},
+		{"plain, invalid", false, unix.EINVAL, true},
+	} {
+		q := newTxQueue(-1, 32, &portCounters{}, true)
+		q.add(seg(1, 1000, tcpACK, mss), true)
+		if tc.joined {
+			q.add(seg(2, 1000+mss, tcpACK, mss), true)
+		}
+		q.run.finish(&q.hdrs[0])
+		q.failed(0, tc.errno)
+		if q.gso != tc.stays {
+			t.Errorf("%s: joining on = %v, want %v", tc.name, q.gso, tc.stays)
+		}
+		if n := q.c.txErrors.Load(); n != uint64(q.segs[0]) {
+			t.Errorf("%s: %d errors counted for %d frames", tc.name, n, q.segs[0])
+		}
 	}
 }
 

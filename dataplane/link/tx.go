@@ -118,9 +118,9 @@ const maxGSOSegs = 64
 // flush sends the queued frames and counts each one as sent or failed:
 // sendmmsg stops at the first message it cannot send and reports only how
 // many went before it, so a failed message is retried alone, where its
-// error is reported, counted and skipped. A joined message the kernel
-// refuses turns joining off for the queue: its segments are lost (TCP
-// sends them again) but no later ones will be.
+// error is reported, counted and skipped (failed). A joined message the
+// kernel refuses turns joining off for the queue: its segments are lost
+// (TCP sends them again) but no later ones will be.
 //
 // The call never blocks (MSG_DONTWAIT): a frame the socket has no buffer
 // for is dropped and counted, as a router's full queue drops. That lets it
@@ -141,10 +141,7 @@ func (q *txQueue) flush() {
 		case errno == unix.EINTR:
 			continue
 		case errno != 0 || r == 0:
-			q.c.txErrors.Add(uint64(q.segs[i]))
-			if q.hdrs[i].gsoType != 0 {
-				q.gso = false
-			}
+			q.failed(i, errno)
 			i++
 			continue
 		}
@@ -164,6 +161,17 @@ func (q *txQueue) flush() {
 		i += int(r)
 	}
 	q.n, q.frames, q.iov = 0, 0, 0
+}
+
+// failed counts the frames of message i as not sent. If the kernel refused
+// it as a joined message (EINVAL: a device or kernel that will not take
+// the virtio_net_hdr), the queue stops joining; a full socket buffer
+// (EAGAIN, ENOBUFS) or a link that is down passes and changes nothing.
+func (q *txQueue) failed(i int, errno unix.Errno) {
+	q.c.txErrors.Add(uint64(q.segs[i]))
+	if errno == unix.EINVAL && q.hdrs[i].gsoType != 0 {
+		q.gso = false
+	}
 }
 
 // output is the dataplane.Output of one goroutine.
