@@ -9,8 +9,9 @@
 // msgVersion → community check (v1/v2c) or the USM checks in RFC 3414
 // order (v3) → decode with gosnmp → GET/GETNEXT/GETBULK over an immutable
 // MIB tree (mib*.go) → encode with gosnmp within the size limit. The tree
-// and the access policy (view.go) are rebuilt in the background when the
-// running-config pointer changes.
+// and the access policy (view.go) are rebuilt when the running-config
+// pointer changes, before the first request that sees the change is
+// answered.
 //
 // gosnmp is a manager library, so the agent works around it: the v3
 // header is parsed and checked here before gosnmp authenticates
@@ -71,8 +72,8 @@ type Agent struct {
 	entity   uint32
 	ctr      counters
 
-	view       atomic.Pointer[view]
-	rebuilding atomic.Bool
+	view    atomic.Pointer[view]
+	buildMu sync.Mutex // serialises view builds (refresh)
 
 	keysMu sync.Mutex
 	keys   map[keyID]usmKeys
@@ -215,38 +216,29 @@ func (a *Agent) Close() error {
 	return nil
 }
 
-// currentView returns the compiled view. When the running-config changed it
-// starts one background rebuild and keeps answering from the old view.
+// currentView returns the view compiled from the current running-config,
+// building it first if the config changed since the last build: the first
+// request after a commit already sees it, so a community or user just
+// removed gets no answer. Builds are serialised (refresh), so a burst of
+// requests after a commit builds once; the rest wait for that build.
 func (a *Agent) currentView() *view {
-	v := a.view.Load()
-	if v.src == a.opt.Running() || !a.rebuilding.CompareAndSwap(false, true) {
+	if v := a.view.Load(); v.src == a.opt.Running() {
 		return v
 	}
-	a.mu.Lock()
-	if a.closed {
-		a.mu.Unlock()
-		a.rebuilding.Store(false)
-		return v
-	}
-	a.wg.Add(1)
-	a.mu.Unlock()
-	go func() {
-		defer a.wg.Done()
-		a.refresh()
-		a.rebuilding.Store(false)
-	}()
-	return v
+	return a.refresh()
 }
 
-// refresh rebuilds the view until it matches the running-config.
-func (a *Agent) refresh() {
-	for {
-		cfg := a.opt.Running()
-		if a.view.Load().src == cfg {
-			return
-		}
-		a.view.Store(a.buildView(cfg))
+// refresh makes the view match the running-config and returns it.
+func (a *Agent) refresh() *view {
+	a.buildMu.Lock()
+	defer a.buildMu.Unlock()
+	cfg := a.opt.Running()
+	if v := a.view.Load(); v.src == cfg {
+		return v
 	}
+	v := a.buildView(cfg)
+	a.view.Store(v)
+	return v
 }
 
 // handle processes one datagram and returns the reply, or nil.
