@@ -70,6 +70,11 @@ func TestPortsInert(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Every offload on, as a NIC comes: Open must turn the receive ones off
+	// and leave the transmit ones on.
+	if err := l.Do(lab.LB, func() error { return link.SetOffloads(lab.ServerPort, true) }); err != nil {
+		t.Fatal(err)
+	}
 	links := openIn(t, l, link.Config{Ports: labPorts, Workers: 1})
 	if err := links.SetHostAddrs(labHostAddrs()); err != nil {
 		t.Fatal(err)

@@ -22,8 +22,8 @@ import (
 //	forwarding=0   the kernel never routes what arrives on the port
 //
 // Receive offloads are turned off so the ring holds wire-sized frames with
-// complete checksums (DESIGN.md §3 Offloads); transmit offloads stay on
-// (portOffload).
+// complete checksums (DESIGN.md §3 Offloads); transmit offloads are left as
+// they are (portOffload).
 
 // found is what Open changed on a port and Close puts back: the
 // administrative state and promiscuity. Addresses, IPv6, the sysctls and
@@ -89,8 +89,8 @@ func restorePort(c ctl, name string, f found) error {
 // checksum offloads on; an AF_PACKET reader then sees 64 KB super-frames
 // whose checksums are only partial. aced switches them on its ports with
 // the SIOCETHTOOL ioctl, by feature name, as `ethtool -K` does: the
-// receive ones off, the transmit ones on (portOffload); the lab turns all
-// of them off on its veths (SetOffloads).
+// receive ones off, the transmit ones left alone (portOffload); the lab
+// turns all of them off on its veths (SetOffloads).
 //
 //	tx-*segmentation*          every TSO/GSO/USO flavour, present and future
 //	tx-checksum-*              transmit checksum offload
@@ -179,10 +179,10 @@ func (c ctl) features(name string, n int) ([][4]uint32, error) {
 	return out, nil
 }
 
-// setOffloads switches every offload offloadFeature lists that the device
-// lets change: on if on(feature), else off. It fails if receive coalescing
-// was to go off and stayed on.
-func (c ctl) setOffloads(name string, on func(feature string) bool) error {
+// setOffloads switches the offloads offloadFeature lists that the device
+// lets change and want touches: on or off as want says. It fails if
+// receive coalescing was to go off and stayed on.
+func (c ctl) setOffloads(name string, want func(feature string) (touch, on bool)) error {
 	names, err := c.featureNames(name)
 	if err != nil {
 		return fmt.Errorf("interface %s: %w", name, err)
@@ -194,11 +194,12 @@ func (c ctl) setOffloads(name string, on func(feature string) bool) error {
 	set := make([]uint32, 2+2*len(have)) // header, then {valid, requested} per block
 	set[0], set[1] = unix.ETHTOOL_SFEATURES, uint32(len(have))
 	for i, f := range names {
-		if off, _ := offloadFeature(f); !off || have[i/32][0]&(1<<(i%32)) == 0 {
+		touch, on := want(f)
+		if off, _ := offloadFeature(f); !off || !touch || have[i/32][0]&(1<<(i%32)) == 0 {
 			continue
 		}
 		set[2+2*(i/32)] |= 1 << (i % 32)
-		if on(f) {
+		if on {
 			set[3+2*(i/32)] |= 1 << (i % 32)
 		}
 	}
@@ -211,8 +212,10 @@ func (c ctl) setOffloads(name string, on func(feature string) bool) error {
 	}
 	var stuck []string
 	for i, f := range names {
-		if _, essential := offloadFeature(f); essential && !on(f) && now[i/32][2]&(1<<(i%32)) != 0 {
-			stuck = append(stuck, f)
+		if _, essential := offloadFeature(f); essential && now[i/32][2]&(1<<(i%32)) != 0 {
+			if touch, on := want(f); touch && !on {
+				stuck = append(stuck, f)
+			}
 		}
 	}
 	if len(stuck) > 0 {
@@ -221,24 +224,26 @@ func (c ctl) setOffloads(name string, on func(feature string) bool) error {
 	return nil
 }
 
-// portOffload says which offloads a port keeps on: transmit segmentation
-// and checksum offload, so that a joined message (gso.go) leaves whole, to
-// be cut by the NIC, or on a veth by whichever device behind it cannot
-// take it. They change nothing the ring receives: that is shaped by the
-// sender's offloads, and by receive coalescing, which goes off.
-func portOffload(feature string) bool {
-	return strings.HasPrefix(feature, "tx-")
+// portOffload says what Open does with a port's offloads: the receive ones
+// go off, since they shape what the ring sees; the transmit ones are left
+// as the device has them. With segmentation offload on (a NIC's default),
+// a joined message (gso.go) leaves whole and the NIC cuts it; off (an
+// admin's choice, or the lab), the kernel cuts it at the port. Transmit
+// offloads change nothing else aced sends: its other frames carry
+// complete checksums.
+func portOffload(feature string) (touch, on bool) {
+	return !strings.HasPrefix(feature, "tx-"), false
 }
 
 // SetOffloads turns segmentation, receive coalescing and checksum offloads
 // on or off on the named interface of the calling thread's network
-// namespace. The lab uses it on its veths; Open leaves the transmit ones on
-// (portOffload).
+// namespace. The lab uses it on its veths; Open leaves a port's transmit
+// ones alone (portOffload).
 func SetOffloads(ifname string, on bool) error {
 	c, err := openCtl()
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	return c.setOffloads(ifname, func(string) bool { return on })
+	return c.setOffloads(ifname, func(string) (bool, bool) { return true, on })
 }
