@@ -51,16 +51,35 @@ const (
 
 // Offsets into an untagged Ethernet frame carrying IPv4 without options.
 const (
-	ethLen   = 14
-	ipOff    = ethLen
-	tcpOff   = ethLen + 20
+	ipOff    = header.EthernetSize
+	tcpOff   = ipOff + header.IPv4MinSize
 	maxIPLen = 0xffff
 )
 
-const (
-	tcpACK = 0x10
-	tcpPSH = 0x08
-)
+// segment is what a queue learns of a frame once: its TCP header and
+// payload lengths, if it is a segment a run may hold.
+type segment struct {
+	ok           bool
+	thLen, bytes int
+}
+
+// parseSegment reads frame as an untagged IPv4 TCP segment with data,
+// without IP options or fragmentation and with DF, no longer than its IP
+// header says.
+func parseSegment(frame []byte) segment {
+	if len(frame) < tcpOff+header.TCPMinSize || header.Ethernet(frame).OuterType() != header.EtherTypeIPv4 {
+		return segment{}
+	}
+	ip, tcp := header.IPv4(frame[ipOff:]), header.TCP(frame[tcpOff:])
+	th := tcp.DataOffset()
+	pl := int(ip.TotalLen()) - header.IPv4MinSize - th
+	if ip.Version() != 4 || ip.HeaderLen() != header.IPv4MinSize || ip.Protocol() != header.ProtoTCP ||
+		!ip.DontFragment() || ip.IsFragment() || int(ip.TotalLen()) != len(frame)-ipOff ||
+		th < header.TCPMinSize || pl <= 0 {
+		return segment{}
+	}
+	return segment{ok: true, thLen: th, bytes: pl}
+}
 
 // gsoRun is the state of the run of segments in a queue's last message.
 type gsoRun struct {
@@ -74,52 +93,34 @@ type gsoRun struct {
 	psh     bool   // the last segment joined had PSH
 }
 
-// start makes frame the head of a new run, if it can be one.
-func (r *gsoRun) start(frame []byte) {
+// start makes frame, parsed as sg, the head of a new run, if it can be one.
+func (r *gsoRun) start(frame []byte, sg segment) {
 	r.open, r.segs = false, 1
-	th, pl, ok := segment(frame)
-	if !ok || frame[tcpOff+13] != tcpACK {
+	if !sg.ok || header.TCP(frame[tcpOff:]).Flags() != header.TCPAck {
 		return
 	}
-	r.open, r.head, r.thLen, r.mss, r.payload = true, frame, th, pl, pl
-	r.next = binary.BigEndian.Uint32(frame[tcpOff+4:]) + uint32(pl)
+	r.open, r.head, r.thLen, r.mss, r.payload = true, frame, sg.thLen, sg.bytes, sg.bytes
+	r.next = header.TCP(frame[tcpOff:]).Seq() + uint32(sg.bytes)
 }
 
-// segment reports the TCP header and payload length of frame if it is an
-// IPv4 TCP segment with data, without IP options or fragmentation, and no
-// longer than its IP header says.
-func segment(frame []byte) (thLen, payload int, ok bool) {
-	if len(frame) < tcpOff+20 || frame[12] != 0x08 || frame[13] != 0x00 ||
-		frame[ipOff] != 0x45 || frame[ipOff+9] != 6 ||
-		binary.BigEndian.Uint16(frame[ipOff+6:]) != 0x4000 {
-		return 0, 0, false
-	}
-	ipLen := int(binary.BigEndian.Uint16(frame[ipOff+2:]))
-	thLen = int(frame[tcpOff+12]>>4) * 4
-	payload = ipLen - 20 - thLen
-	if ipLen != len(frame)-ethLen || thLen < 20 || payload <= 0 {
-		return 0, 0, false
-	}
-	return thLen, payload, true
-}
-
-// join reports whether frame extends the run, and if so counts it in.
-func (r *gsoRun) join(frame []byte, maxSegs int) bool {
-	if !r.open || r.segs >= maxSegs {
+// join reports whether frame, parsed as sg, extends the run, and if so
+// counts it in.
+func (r *gsoRun) join(frame []byte, sg segment, maxSegs int) bool {
+	if !r.open || !sg.ok || r.segs >= maxSegs {
 		return false
 	}
-	h := r.head
-	th, pl, ok := segment(frame)
-	if !ok || th != r.thLen || pl > r.mss || tcpOff+th+r.payload+pl-ethLen > maxIPLen ||
-		binary.BigEndian.Uint32(frame[tcpOff+4:]) != r.next ||
+	h, th, pl := r.head, sg.thLen, sg.bytes
+	flags := header.TCP(frame[tcpOff:]).Flags()
+	if th != r.thLen || pl > r.mss || header.IPv4MinSize+th+r.payload+pl > maxIPLen ||
+		header.TCP(frame[tcpOff:]).Seq() != r.next ||
 		// Ethernet header; IPv4 TOS; TTL and protocol; addresses.
-		!bytes.Equal(frame[:ethLen], h[:ethLen]) || frame[ipOff+1] != h[ipOff+1] ||
+		!bytes.Equal(frame[:ipOff], h[:ipOff]) || frame[ipOff+1] != h[ipOff+1] ||
 		!bytes.Equal(frame[ipOff+8:ipOff+10], h[ipOff+8:ipOff+10]) ||
 		!bytes.Equal(frame[ipOff+12:ipOff+20], h[ipOff+12:ipOff+20]) ||
 		// Ports; acknowledgment; offset, flags but PSH, window; options.
 		!bytes.Equal(frame[tcpOff:tcpOff+4], h[tcpOff:tcpOff+4]) ||
-		!bytes.Equal(frame[tcpOff+8:tcpOff+12], h[tcpOff+8:tcpOff+12]) ||
-		frame[tcpOff+12] != h[tcpOff+12] || frame[tcpOff+13]&^tcpPSH != tcpACK ||
+		!bytes.Equal(frame[tcpOff+8:tcpOff+13], h[tcpOff+8:tcpOff+13]) ||
+		flags&^header.TCPPsh != header.TCPAck ||
 		!bytes.Equal(frame[tcpOff+14:tcpOff+16], h[tcpOff+14:tcpOff+16]) ||
 		// Urgent pointer (meaningless without URG, but copied to every piece).
 		!bytes.Equal(frame[tcpOff+18:tcpOff+20], h[tcpOff+18:tcpOff+20]) ||
@@ -133,7 +134,7 @@ func (r *gsoRun) join(frame []byte, maxSegs int) bool {
 	r.segs++
 	r.payload += pl
 	r.next += uint32(pl)
-	r.psh = frame[tcpOff+13]&tcpPSH != 0
+	r.psh = flags.Has(header.TCPPsh)
 	// A short segment or a push ends the run, as it ends a GRO flow.
 	r.open = pl == r.mss && !r.psh
 	return true
@@ -142,12 +143,8 @@ func (r *gsoRun) join(frame []byte, maxSegs int) bool {
 // checksumsValid reports whether the IPv4 and TCP checksums of segment
 // frame verify.
 func checksumsValid(frame []byte) bool {
-	if ip := header.IPv4(frame[ipOff:]); ip.HeaderChecksum() != ip.Checksum() {
-		return false
-	}
-	tcp := frame[tcpOff:]
-	ps := header.PseudoHeaderSum(6, [4]byte(frame[ipOff+12:]), [4]byte(frame[ipOff+16:]), uint16(len(tcp)))
-	return header.Sum(tcp, ps) == 0xffff
+	ip := header.IPv4(frame[ipOff:])
+	return ip.IsValid(len(frame)-ipOff) && header.TCP(frame[tcpOff:]).IsChecksumValid(ip.Src(), ip.Dst())
 }
 
 // finish rewrites the head's headers for the joined run and fills hdr, if
@@ -161,14 +158,13 @@ func (r *gsoRun) finish(hdr *vnetHdr) {
 	}
 	h := r.head
 	tcpLen := r.thLen + r.payload
-	ip := header.IPv4(h[ipOff:])
-	ip.SetTotalLen(uint16(20 + tcpLen))
+	ip, tcp := header.IPv4(h[ipOff:]), header.TCP(h[tcpOff:])
+	ip.SetTotalLen(uint16(header.IPv4MinSize + tcpLen))
 	ip.SetChecksum(ip.HeaderChecksum())
 	if r.psh {
-		h[tcpOff+13] |= tcpPSH
+		tcp.SetFlags(tcp.Flags() | header.TCPPsh)
 	}
-	ps := header.PseudoHeaderSum(6, ip.Src(), ip.Dst(), uint16(tcpLen))
-	binary.BigEndian.PutUint16(h[tcpOff+16:], ps)
+	binary.BigEndian.PutUint16(tcp[16:], header.PseudoHeaderSum(header.ProtoTCP, ip.Src(), ip.Dst(), uint16(tcpLen)))
 	*hdr = vnetHdr{
 		flags: vnetNeedsCsum, gsoType: vnetGSOTCPv4,
 		hdrLen: uint16(tcpOff + r.thLen), gsoSize: uint16(r.mss),

@@ -14,7 +14,7 @@ import (
 // seg builds an Ethernet/IPv4/TCP segment with valid checksums: IP ID id,
 // sequence number seq, TCP flags, a 12-byte timestamp option block and
 // payload bytes derived from seq.
-func seg(id uint16, seq uint32, flags byte, payload int) []byte {
+func seg(id uint16, seq uint32, flags header.TCPFlags, payload int) []byte {
 	const thLen = 32
 	f := make([]byte, tcpOff+thLen+payload)
 	copy(f, []byte{2, 0, 0, 0, 0, 20, 2, 0, 0, 0, 0, 10, 0x08, 0x00})
@@ -29,7 +29,7 @@ func seg(id uint16, seq uint32, flags byte, payload int) []byte {
 	binary.BigEndian.PutUint32(tcp[0:], 40000<<16|25)
 	binary.BigEndian.PutUint32(tcp[4:], seq)
 	binary.BigEndian.PutUint32(tcp[8:], 7777)
-	tcp[12], tcp[13] = thLen/4<<4, flags
+	tcp[12], tcp[13] = thLen/4<<4, byte(flags)
 	binary.BigEndian.PutUint16(tcp[14:], 501)
 	copy(tcp[20:], []byte{1, 1, 8, 10, 0, 0, 0, 42, 0, 0, 0, 24})
 	for i := range payload {
@@ -56,8 +56,8 @@ func cut(t *testing.T, hdr vnetHdr, msg []byte) [][]byte {
 	}
 	h := msg[:hdr.hdrLen]
 	ip := header.IPv4(h[ipOff:])
-	if ip.HeaderChecksum() != ip.Checksum() || int(ip.TotalLen()) != len(msg)-ethLen {
-		t.Fatalf("joined IPv4 header: length %d for %d bytes, checksum %#x", ip.TotalLen(), len(msg)-ethLen, ip.Checksum())
+	if ip.HeaderChecksum() != ip.Checksum() || int(ip.TotalLen()) != len(msg)-ipOff {
+		t.Fatalf("joined IPv4 header: length %d for %d bytes, checksum %#x", ip.TotalLen(), len(msg)-ipOff, ip.Checksum())
 	}
 	tcpLen := len(msg) - tcpOff
 	if want := header.PseudoHeaderSum(6, ip.Src(), ip.Dst(), uint16(tcpLen)); binary.BigEndian.Uint16(h[tcpOff+16:]) != want {
@@ -70,12 +70,12 @@ func cut(t *testing.T, hdr vnetHdr, msg []byte) [][]byte {
 		f := append(append([]byte(nil), h...), data[:n]...)
 		data = data[n:]
 		fip := header.IPv4(f[ipOff:])
-		fip.SetTotalLen(uint16(len(f) - ethLen))
+		fip.SetTotalLen(uint16(len(f) - ipOff))
 		fip.SetID(ip.ID() + uint16(i))
 		fip.SetChecksum(fip.HeaderChecksum())
 		binary.BigEndian.PutUint32(f[tcpOff+4:], binary.BigEndian.Uint32(h[tcpOff+4:])+uint32(i)*uint32(hdr.gsoSize))
 		if len(data) > 0 {
-			f[tcpOff+13] &^= tcpPSH
+			f[tcpOff+13] &^= byte(header.TCPPsh)
 		}
 		setTCPChecksum(f)
 		out = append(out, f)
@@ -98,15 +98,15 @@ func TestJoinRoundTrip(t *testing.T) {
 	const mss = 1448
 	var frames [][]byte
 	for i := range 6 {
-		flags := byte(tcpACK)
+		flags := header.TCPAck
 		pl := mss
 		if i == 5 {
-			flags |= tcpPSH
+			flags |= header.TCPPsh
 			pl = 300
 		}
 		frames = append(frames, seg(uint16(100+i), 5000+uint32(i*mss), flags, pl))
 	}
-	frames = append(frames, seg(106, 5000+5*mss+300, tcpACK, mss)) // after PSH: a new run
+	frames = append(frames, seg(106, 5000+5*mss+300, header.TCPAck, mss)) // after PSH: a new run
 	want := make([][]byte, len(frames))
 	for i, f := range frames {
 		want[i] = bytes.Clone(f)
@@ -136,9 +136,9 @@ func TestJoinRoundTrip(t *testing.T) {
 
 func TestJoinRefuses(t *testing.T) {
 	const mss = 1000
-	head := func() []byte { return seg(1, 1000, tcpACK, mss) }
+	head := func() []byte { return seg(1, 1000, header.TCPAck, mss) }
 	next := func(mod func(f []byte)) []byte {
-		f := seg(2, 1000+mss, tcpACK, mss)
+		f := seg(2, 1000+mss, header.TCPAck, mss)
 		mod(f)
 		return f
 	}
@@ -152,9 +152,9 @@ func TestJoinRefuses(t *testing.T) {
 		head []byte
 		next []byte
 	}{
-		{"sequence gap", head(), seg(2, 1000+mss+1, tcpACK, mss)},
-		{"longer than the first", head(), seg(2, 1000+mss, tcpACK, mss+1)},
-		{"no payload", head(), seg(2, 1000+mss, tcpACK, 0)},
+		{"sequence gap", head(), seg(2, 1000+mss+1, header.TCPAck, mss)},
+		{"longer than the first", head(), seg(2, 1000+mss, header.TCPAck, mss+1)},
+		{"no payload", head(), seg(2, 1000+mss, header.TCPAck, 0)},
 		{"FIN", head(), next(func(f []byte) { f[tcpOff+13] |= 0x01; resum(f) })},
 		{"other ack", head(), next(func(f []byte) { f[tcpOff+11]++; resum(f) })},
 		{"other window", head(), next(func(f []byte) { f[tcpOff+15]++; resum(f) })},
@@ -165,9 +165,9 @@ func TestJoinRefuses(t *testing.T) {
 		{"other port", head(), next(func(f []byte) { f[tcpOff+3]++; resum(f) })},
 		{"no DF", head(), next(func(f []byte) { f[ipOff+6] = 0; resum(f) })},
 		{"bad checksum", head(), next(func(f []byte) { f[len(f)-1]++ })},
-		{"bad checksum on the first", func() []byte { f := head(); f[len(f)-1]++; return f }(), seg(2, 1000+mss, tcpACK, mss)},
-		{"first has PSH", seg(1, 1000, tcpACK|tcpPSH, mss), seg(2, 1000+mss, tcpACK, mss)},
-		{"padded", head(), append(seg(2, 1000+mss, tcpACK, mss), 0, 0)},
+		{"bad checksum on the first", func() []byte { f := head(); f[len(f)-1]++; return f }(), seg(2, 1000+mss, header.TCPAck, mss)},
+		{"first has PSH", seg(1, 1000, header.TCPAck|header.TCPPsh, mss), seg(2, 1000+mss, header.TCPAck, mss)},
+		{"padded", head(), append(seg(2, 1000+mss, header.TCPAck, mss), 0, 0)},
 	} {
 		q := newTxQueue(-1, 32, &portCounters{}, true)
 		q.add(tc.head, true)
@@ -179,20 +179,20 @@ func TestJoinRefuses(t *testing.T) {
 	// A short segment ends the run, as a PSH does (TestJoinRoundTrip).
 	q := newTxQueue(-1, 32, &portCounters{}, true)
 	q.add(head(), true)
-	q.add(seg(2, 1000+mss, tcpACK, mss-1), true)
-	q.add(seg(3, 1000+2*mss-1, tcpACK, mss-1), true)
+	q.add(seg(2, 1000+mss, header.TCPAck, mss-1), true)
+	q.add(seg(3, 1000+2*mss-1, header.TCPAck, mss-1), true)
 	if q.n != 2 || q.segs[0] != 2 {
 		t.Errorf("after a short segment: %d messages of %v, want 2 joined, then 1", q.n, q.segs[:q.n])
 	}
 	q = newTxQueue(-1, 32, &portCounters{}, false)
 	q.add(head(), true)
-	q.add(seg(2, 1000+mss, tcpACK, mss), true)
+	q.add(seg(2, 1000+mss, header.TCPAck, mss), true)
 	if q.n != 2 {
 		t.Error("joined with GSO off")
 	}
 	q = newTxQueue(-1, 4, &portCounters{}, true)
 	for i := range 4 {
-		if full := q.add(seg(uint16(i), uint32(1000+i*mss), tcpACK, mss), i%2 == 0); full != (i == 3) {
+		if full := q.add(seg(uint16(i), uint32(1000+i*mss), header.TCPAck, mss), i%2 == 0); full != (i == 3) {
 			t.Errorf("frame %d: full = %v", i, full)
 		}
 	}
@@ -218,9 +218,9 @@ func TestJoinFailure(t *testing.T) {
 		{"plain, invalid", false, unix.EINVAL, true},
 	} {
 		q := newTxQueue(-1, 32, &portCounters{}, true)
-		q.add(seg(1, 1000, tcpACK, mss), true)
+		q.add(seg(1, 1000, header.TCPAck, mss), true)
 		if tc.joined {
-			q.add(seg(2, 1000+mss, tcpACK, mss), true)
+			q.add(seg(2, 1000+mss, header.TCPAck, mss), true)
 		}
 		q.run.finish(&q.hdrs[0])
 		q.failed(0, tc.errno)
@@ -236,7 +236,7 @@ func TestJoinFailure(t *testing.T) {
 func TestJoinAllocs(t *testing.T) {
 	frames := make([][]byte, 32)
 	for i := range frames {
-		frames[i] = seg(uint16(i), uint32(1000+i*1448), tcpACK, 1448)
+		frames[i] = seg(uint16(i), uint32(1000+i*1448), header.TCPAck, 1448)
 	}
 	q := newTxQueue(-1, 32, &portCounters{}, true)
 	if n := testing.AllocsPerRun(100, func() {
@@ -252,7 +252,7 @@ func TestJoinAllocs(t *testing.T) {
 func BenchmarkJoin(b *testing.B) {
 	frames := make([][]byte, 32)
 	for i := range frames {
-		frames[i] = seg(uint16(i), uint32(1000+i*1448), tcpACK, 1448)
+		frames[i] = seg(uint16(i), uint32(1000+i*1448), header.TCPAck, 1448)
 	}
 	head := bytes.Clone(frames[0])
 	q := newTxQueue(-1, 32, &portCounters{}, true)
@@ -275,9 +275,9 @@ func BenchmarkJoin(b *testing.B) {
 // they came, or joined into a message the kernel cuts back into exactly
 // those two frames.
 func FuzzJoin(f *testing.F) {
-	f.Add(seg(1, 1000, tcpACK, 100), seg(2, 1100, tcpACK, 100))
-	f.Add(seg(1, 1000, tcpACK, 100), seg(2, 1100, tcpACK|tcpPSH, 40))
-	f.Add(seg(1, 1000, tcpACK, 100), seg(2, 1101, tcpACK, 100))
+	f.Add(seg(1, 1000, header.TCPAck, 100), seg(2, 1100, header.TCPAck, 100))
+	f.Add(seg(1, 1000, header.TCPAck, 100), seg(2, 1100, header.TCPAck|header.TCPPsh, 40))
+	f.Add(seg(1, 1000, header.TCPAck, 100), seg(2, 1101, header.TCPAck, 100))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		a, b = bytes.Clone(a), bytes.Clone(b)
 		want := [][]byte{bytes.Clone(a), bytes.Clone(b)}

@@ -55,7 +55,7 @@ type txQueue struct {
 }
 
 func newTxQueue(fd, size int, c *portCounters, gso bool) *txQueue {
-	q := &txQueue{
+	return &txQueue{
 		fd:    fd,
 		c:     c,
 		msgs:  make([]unix.Mmsghdr, size),
@@ -66,7 +66,6 @@ func newTxQueue(fd, size int, c *portCounters, gso bool) *txQueue {
 		buf:   make([]byte, size*txSlot),
 		gso:   gso,
 	}
-	return q
 }
 
 // add queues frame, by reference when inRing (see above), else as a copy,
@@ -78,7 +77,11 @@ func (q *txQueue) add(frame []byte, inRing bool) (full bool) {
 		frame = b
 	}
 	q.frames++
-	if q.n > 0 && q.run.join(frame, maxGSOSegs) {
+	var sg segment
+	if q.gso {
+		sg = parseSegment(frame)
+	}
+	if q.n > 0 && q.run.join(frame, sg, maxGSOSegs) {
 		m := q.n - 1
 		iov := &q.iovs[q.iov]
 		iov.Base = &frame[tcpOff+q.run.thLen]
@@ -105,7 +108,7 @@ func (q *txQueue) add(frame []byte, inRing bool) (full bool) {
 	q.segs[m], q.bytes[m] = 1, uint32(len(frame))
 	q.n++
 	if q.gso {
-		q.run.start(frame)
+		q.run.start(frame, sg)
 	}
 	return q.frames == len(q.msgs)
 }
