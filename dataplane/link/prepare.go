@@ -23,7 +23,7 @@ import (
 //
 // Receive offloads are turned off so the ring holds wire-sized frames with
 // complete checksums (DESIGN.md §3 Offloads); transmit offloads are left as
-// they are (portOffload).
+// they are (receiveOffload).
 
 // found is what Open changed on a port and Close puts back: the
 // administrative state and promiscuity. Addresses, IPv6, the sysctls and
@@ -56,7 +56,7 @@ func preparePort(c ctl, name string, promisc bool) (found, [6]byte, error) {
 			return f, mac, err
 		}
 	}
-	if err := c.setOffloads(name, portOffload); err != nil {
+	if err := c.setOffloads(name, receiveOffload, false); err != nil {
 		return f, mac, err
 	}
 	want := flags | unix.IFF_UP
@@ -89,7 +89,7 @@ func restorePort(c ctl, name string, f found) error {
 // checksum offloads on; an AF_PACKET reader then sees 64 KB super-frames
 // whose checksums are only partial. aced switches them on its ports with
 // the SIOCETHTOOL ioctl, by feature name, as `ethtool -K` does: the
-// receive ones off, the transmit ones left alone (portOffload); the lab
+// receive ones off, the transmit ones left alone (receiveOffload); the lab
 // turns all of them off on its veths (SetOffloads).
 //
 //	tx-*segmentation*          every TSO/GSO/USO flavour, present and future
@@ -179,10 +179,10 @@ func (c ctl) features(name string, n int) ([][4]uint32, error) {
 	return out, nil
 }
 
-// setOffloads switches the offloads offloadFeature lists that the device
-// lets change and want touches: on or off as want says. It fails if
-// receive coalescing was to go off and stayed on.
-func (c ctl) setOffloads(name string, want func(feature string) (touch, on bool)) error {
+// setOffloads switches on or off the offloads offloadFeature lists that
+// the device lets change and touch accepts (all of them when touch is nil).
+// It fails if receive coalescing was to go off and stayed on.
+func (c ctl) setOffloads(name string, touch func(feature string) bool, on bool) error {
 	names, err := c.featureNames(name)
 	if err != nil {
 		return fmt.Errorf("interface %s: %w", name, err)
@@ -191,11 +191,14 @@ func (c ctl) setOffloads(name string, want func(feature string) (touch, on bool)
 	if err != nil {
 		return fmt.Errorf("interface %s: %w", name, err)
 	}
+	touched := func(i int, f string) bool {
+		off, _ := offloadFeature(f)
+		return off && (touch == nil || touch(f)) && have[i/32][0]&(1<<(i%32)) != 0
+	}
 	set := make([]uint32, 2+2*len(have)) // header, then {valid, requested} per block
 	set[0], set[1] = unix.ETHTOOL_SFEATURES, uint32(len(have))
 	for i, f := range names {
-		touch, on := want(f)
-		if off, _ := offloadFeature(f); !off || !touch || have[i/32][0]&(1<<(i%32)) == 0 {
+		if !touched(i, f) {
 			continue
 		}
 		set[2+2*(i/32)] |= 1 << (i % 32)
@@ -206,16 +209,17 @@ func (c ctl) setOffloads(name string, want func(feature string) (touch, on bool)
 	if err := c.ethtoolPtr(name, unsafe.Pointer(&set[0])); err != nil {
 		return fmt.Errorf("interface %s: set offloads: %w", name, err)
 	}
+	if on {
+		return nil
+	}
 	now, err := c.features(name, len(names))
 	if err != nil {
 		return fmt.Errorf("interface %s: %w", name, err)
 	}
 	var stuck []string
 	for i, f := range names {
-		if _, essential := offloadFeature(f); essential && now[i/32][2]&(1<<(i%32)) != 0 {
-			if touch, on := want(f); touch && !on {
-				stuck = append(stuck, f)
-			}
+		if _, essential := offloadFeature(f); essential && touched(i, f) && now[i/32][2]&(1<<(i%32)) != 0 {
+			stuck = append(stuck, f)
 		}
 	}
 	if len(stuck) > 0 {
@@ -224,26 +228,26 @@ func (c ctl) setOffloads(name string, want func(feature string) (touch, on bool)
 	return nil
 }
 
-// portOffload says what Open does with a port's offloads: the receive ones
-// go off, since they shape what the ring sees; the transmit ones are left
-// as the device has them. With segmentation offload on (a NIC's default),
-// a joined message (gso.go) leaves whole and the NIC cuts it; off (an
+// receiveOffload picks the offloads Open turns off on a port: the receive
+// ones, since they shape what the ring sees. The transmit ones are left as
+// the device has them. With segmentation offload on (a NIC's default), a
+// joined message (gso.go) leaves whole and the NIC cuts it; off (an
 // admin's choice, or the lab), the kernel cuts it at the port. Transmit
 // offloads change nothing else aced sends: its other frames carry
 // complete checksums.
-func portOffload(feature string) (touch, on bool) {
-	return !strings.HasPrefix(feature, "tx-"), false
+func receiveOffload(feature string) bool {
+	return !strings.HasPrefix(feature, "tx-")
 }
 
 // SetOffloads turns segmentation, receive coalescing and checksum offloads
 // on or off on the named interface of the calling thread's network
 // namespace. The lab uses it on its veths; Open leaves a port's transmit
-// ones alone (portOffload).
+// ones alone (receiveOffload).
 func SetOffloads(ifname string, on bool) error {
 	c, err := openCtl()
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	return c.setOffloads(ifname, func(string) (bool, bool) { return true, on })
+	return c.setOffloads(ifname, nil, on)
 }
