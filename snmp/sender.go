@@ -34,8 +34,7 @@ func (a *Agent) sender() {
 }
 
 func (a *Agent) dispatch(ev Event, slots chan struct{}) {
-	a.refresh() // notify against the config that raised the event
-	v := a.view.Load()
+	v := a.refresh() // notify against the config that raised the event
 	if len(v.cfg.SNMP.Hosts) == 0 || !v.trapEnabled(ev.Kind.trapKind()) {
 		return
 	}
