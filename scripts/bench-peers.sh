@@ -28,13 +28,16 @@ TOPO_FLAGS=--no-offload EXT_WAIT=8 EXT_START="$root/scripts/bench-ext.sh $work/a
   { echo "bench-peers: peers.sh failed (rerun; its log: $out/log.txt)" >&2; exit 1; }
 python3 - "$out/raw.tsv" <<'PY'
 import statistics, sys
-vals = {}
+per = {}  # (rep, peer, test, metric) -> value
 for line in open(sys.argv[1]):
     rep, peer, test, metric, value = line.rstrip("\n").split("\t")
     try:
-        vals.setdefault((peer, test, metric), []).append(float(value))
+        per[(rep, peer, test, metric)] = float(value)
     except ValueError:
         pass
+vals = {}
+for (rep, peer, test, metric), value in per.items():
+    vals.setdefault((peer, test, metric), []).append(value)
 med = {k: statistics.median(v) for k, v in vals.items()}
 name = {"ext": "aced", "nft": "nft DNAT", "haproxy": "HAProxy"}
 rows = [("http_close", "cps", "HTTP conns/s", True), ("http_close", "p99_us", "HTTP p99 (us)", False),
@@ -59,13 +62,6 @@ for test, metric, label, _ in rows:
 # The machine drifts between repetitions (a slow rep slows every peer), and the
 # peers of one rep run within a minute of each other: the ratio of each rep,
 # then their median and range, is steadier than the ratio of the medians.
-per = {}
-for line in open(sys.argv[1]):
-    rep, peer, test, metric, value = line.rstrip("\n").split("\t")
-    try:
-        per[(rep, peer, test, metric)] = float(value)
-    except ValueError:
-        pass
 reps = sorted({k[0] for k in per})
 print()
 print("| per-rep ratio: median (min-max) | aced/nft | aced/HAProxy |")
