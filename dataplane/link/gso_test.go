@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"io"
 	"math/rand/v2"
-	"net"
 	"testing"
 	"time"
 
@@ -81,7 +80,7 @@ func stream(t *testing.T, l *lab.Lab, server string, size int64) (sent, got [32]
 	c.SetDeadline(time.Now().Add(60 * time.Second))
 	h := sha256.New()
 	src := io.TeeReader(io.LimitReader(rand.NewChaCha8([32]byte{'a', 'c', 'e'}), size), h)
-	if _, err := io.Copy(c.(*net.TCPConn), src); err != nil {
+	if _, err := io.Copy(c, src); err != nil {
 		t.Fatal(err)
 	}
 	c.Close()
