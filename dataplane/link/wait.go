@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -92,7 +93,19 @@ func (s *socket) setDeadline(t time.Time) {
 
 // linkError reads and clears the socket's pending error: ENETDOWN after the
 // link went down. It reports whether there was one.
+//
+// Most frameless wake-ups are not errors: the netpoller's epoll is
+// edge-triggered, so frames that arrived while the loop was busy (and that
+// it has already handled) leave the socket marked ready, and the next wait
+// returns at once. Under load that is thousands of reads a second, so the
+// read is a raw system call: a plain one enters the scheduler's syscall
+// state, which wakes sysmon from its deep sleep and sets it polling every
+// 20 µs again (measured: about 2% of aced's CPU on the connection-rate
+// bench). SO_ERROR never blocks.
 func (s *socket) linkError() bool {
-	e, err := unix.GetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_ERROR)
-	return err == nil && e != 0
+	var e int32
+	n := uint32(unsafe.Sizeof(e))
+	_, _, errno := unix.RawSyscall6(unix.SYS_GETSOCKOPT, uintptr(s.fd), unix.SOL_SOCKET, unix.SO_ERROR,
+		uintptr(unsafe.Pointer(&e)), uintptr(unsafe.Pointer(&n)), 0)
+	return errno == 0 && e != 0
 }
