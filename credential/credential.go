@@ -2,6 +2,11 @@
 // is ever stored in the running-config: argon2id (RFC 9106) in the PHC string
 // format, with OWASP's recommended minimum cost so a hundred concurrent SSH
 // logins stay within a few GiB of memory.
+//
+// Verify and Valid also accept MD5-crypt ("$1$SALT$HASH"), the "password 5"
+// format of Cisco ACE configs, so users keep their passwords when an ACE
+// config is migrated. MD5-crypt is weak and is never produced: Hash always
+// returns argon2id (see md5crypt.go).
 package credential
 
 import (
@@ -24,7 +29,8 @@ const (
 	keyLen    = 32
 )
 
-// ErrFormat means a stored hash is not an argon2id PHC string we can verify.
+// ErrFormat means a stored hash is neither an argon2id PHC string nor an
+// MD5-crypt string that we can verify.
 var ErrFormat = errors.New("unsupported password hash format")
 
 var b64 = base64.RawStdEncoding
@@ -74,12 +80,19 @@ func parse(hash string) (params, error) {
 
 // Valid reports whether hash is a stored-hash string Verify understands.
 func Valid(hash string) bool {
+	if isMD5Crypt(hash) {
+		_, _, err := parseMD5Crypt(hash)
+		return err == nil
+	}
 	_, err := parse(hash)
 	return err == nil
 }
 
 // Verify reports whether password matches hash, in constant time.
 func Verify(hash, password string) bool {
+	if isMD5Crypt(hash) {
+		return verifyMD5Crypt(hash, password)
+	}
 	p, err := parse(hash)
 	if err != nil {
 		return false
