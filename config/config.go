@@ -27,6 +27,7 @@ const (
 	DefaultSNMPGroup         = "Network-Monitor"
 	DefaultSNMPPort          = 162 // snmp-server host udp-port
 	DefaultSyslogPort        = 514 // logging host udp/PORT
+	DefaultLogFacility       = 20  // local4
 )
 
 // New returns the configuration of a freshly booted context: hostname
@@ -61,6 +62,7 @@ func (c *Config) Clone() *Config {
 	n.Routes = slices.Clone(c.Routes)
 	n.SNMP = c.SNMP.clone()
 	n.Logging.Hosts = slices.Clone(c.Logging.Hosts)
+	n.Device = c.Device.clone()
 	n.FT.Interfaces = c.FT.Interfaces.Clone()
 	n.FT.Peers = c.FT.Peers.Clone()
 	n.FT.Groups = c.FT.Groups.Clone()

@@ -182,7 +182,19 @@ func randomConfig(seed uint64) *Config {
 		c.SNMP.Users = append(c.SNMP.Users, SNMPUser{Name: g.name("u", 3), AuthProto: []string{"", "sha", "x"}[g.r.IntN(3)],
 			AuthKey: g.text(), PrivProto: []string{"", "aes-128"}[g.r.IntN(2)], PrivKey: g.text(), Localized: g.coin()})
 	}
-	c.Logging = Logging{Enable: g.coin(), Timestamp: g.coin(), Trap: g.num(-2, 8), Buffered: g.num(-1, 7)}
+	c.Logging = Logging{Enable: g.coin(), Timestamp: g.coin(), Trap: g.num(-2, 8), Buffered: g.num(-1, 7),
+		Persistent: OptLevel{Set: g.coin(), Level: g.num(0, 8)}, Monitor: OptLevel{Set: g.coin(), Level: g.num(-1, 7)},
+		Facility: g.num(15, 24) * g.r.IntN(2), Queue: g.num(0, 9000), Standby: g.coin(), Fastpath: g.coin(),
+		DeviceID: DeviceID{Kind: []string{"", "hostname", "string", "bogus"}[g.r.IntN(4)], Text: g.name("id", 2)}}
+	if g.coin() {
+		c.Logging.DeviceID.Text = ""
+	}
+	c.Device.TimeoutXlate = g.num(0, 2147484) * g.r.IntN(2)
+	for range g.r.IntN(3) {
+		c.Device.BootImages = append(c.Device.BootImages, []string{"image:", "img"}[g.r.IntN(2)]+g.name("c6ace", 2))
+		c.Device.SSHKeys = append(c.Device.SSHKeys, SSHKey{Type: []string{"rsa", "dsa", "x"}[g.r.IntN(3)],
+			Bits: g.num(700, 4100) * g.r.IntN(2), Force: g.coin()})
+	}
 	for range g.r.IntN(3) {
 		c.Logging.Hosts = append(c.Logging.Hosts, LogHost{Addr: g.addr(), TCP: g.coin(), Port: g.num(0, 70000), Emblem: g.coin()})
 	}

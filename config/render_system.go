@@ -31,6 +31,31 @@ func renderLogging(r *renderer, c *Config) {
 	if l.Buffered >= 0 {
 		r.lineN(0, "logging buffered", l.Buffered)
 	}
+	for _, lv := range []struct {
+		words string
+		v     OptLevel
+	}{{"logging persistent", l.Persistent}, {"logging console", l.Console}, {"logging monitor", l.Monitor}, {"logging history", l.History}} {
+		if lv.v.Set {
+			r.lineN(0, lv.words, lv.v.Level)
+		}
+	}
+	switch l.DeviceID.Kind {
+	case "":
+	case "string":
+		r.line(0, "logging device-id string", l.DeviceID.Text)
+	default:
+		r.line(0, "logging device-id", l.DeviceID.Kind)
+	}
+	if l.Facility != 0 && l.Facility != DefaultLogFacility {
+		r.lineN(0, "logging facility", l.Facility)
+	}
+	r.optN(0, "logging queue", l.Queue)
+	if l.Standby {
+		r.line(0, "logging standby")
+	}
+	if l.Fastpath {
+		r.line(0, "logging fastpath")
+	}
 	for _, h := range l.Hosts {
 		r.start(0, "logging host")
 		r.a(h.Addr)

@@ -39,6 +39,7 @@ type Config struct {
 	SNMP            SNMP
 	Logging         Logging
 	FT              FT
+	Device          Device
 }
 
 // Defaults that are not rendered.
@@ -423,7 +424,30 @@ type Logging struct {
 	Timestamp bool
 	Trap      int // -1 = unset (New sets it); 0-7
 	Buffered  int // -1 = unset (New sets it); 0-7
-	Hosts     []LogHost
+	// Persistent, Console, Monitor and History are the levels for outputs
+	// aced does not have (flash, console, terminal monitor, SNMP history
+	// table). They are kept and rendered so that an ACE configuration loads
+	// and reads back unchanged.
+	Persistent, Console, Monitor, History OptLevel
+	Facility                              int // syslog facility 16-23; 0 = DefaultLogFacility
+	Queue                                 int // message queue length; 0 = ACE's default (not rendered)
+	Standby                               bool
+	Fastpath                              bool
+	// DeviceID names the box in messages to syslog servers.
+	DeviceID DeviceID
+	Hosts    []LogHost
+}
+
+// OptLevel is a severity level that may be unset (the zero value).
+type OptLevel struct {
+	Set   bool
+	Level int // 0-7
+}
+
+// DeviceID is "logging device-id {context-name | hostname | string TEXT}".
+type DeviceID struct {
+	Kind string // "", "context-name", "hostname" or "string"
+	Text string // the string of Kind "string"
 }
 
 // LogHost is "logging host A.B.C.D [udp/PORT | tcp/PORT] [format emblem]".

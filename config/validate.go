@@ -29,6 +29,7 @@ func (c *Config) Validate() error {
 	k.routes()
 	k.snmp()
 	k.logging()
+	k.device()
 	return errors.Join(k.errs...)
 }
 
@@ -52,6 +53,7 @@ const (
 	maxFTID        = 255
 	minHeartbeatMS = 100
 	maxHeartbeatMS = 1000
+	maxLogQueue    = 8192
 )
 
 // checker accumulates findings.

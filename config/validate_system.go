@@ -151,6 +151,29 @@ func (k *checker) logging() {
 	l := &k.c.Logging
 	k.rng(at{kind: "logging trap"}, "logging trap", l.Trap, -1, 7)
 	k.rng(at{kind: "logging buffered"}, "logging buffered", l.Buffered, -1, 7)
+	for _, o := range []struct {
+		what string
+		v    OptLevel
+	}{{"logging persistent", l.Persistent}, {"logging console", l.Console}, {"logging monitor", l.Monitor}, {"logging history", l.History}} {
+		what, v := o.what, o.v
+		if v.Set {
+			k.rng(at{kind: what}, what, v.Level, 0, 7)
+		} else if v.Level != 0 {
+			k.add(at{kind: what}, fmt.Errorf("level %d %w (set but not on)", v.Level, ErrInvalid))
+		}
+	}
+	k.opt(at{kind: "logging facility"}, "logging facility", l.Facility, 16, 23)
+	k.opt(at{kind: "logging queue"}, "logging queue", l.Queue, 1, maxLogQueue)
+	switch d := l.DeviceID; d.Kind {
+	case "", "context-name", "hostname":
+		if d.Text != "" {
+			k.add(at{kind: "logging device-id"}, fmt.Errorf("text %w for device-id %q", ErrInvalid, d.Kind))
+		}
+	case "string":
+		k.name(at{kind: "logging device-id"}, "device-id string", d.Text)
+	default:
+		k.add(at{kind: "logging device-id"}, fmt.Errorf("device-id %q %w (context-name, hostname or string)", d.Kind, ErrInvalid))
+	}
 	var seen []netip.Addr
 	for _, h := range l.Hosts {
 		p := at{kind: "logging host", name: h.Addr.String()}

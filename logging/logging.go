@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,9 +37,6 @@ type Message struct {
 func (m Message) String() string {
 	return fmt.Sprintf("%%ACE-%d-%06d: %s", m.Severity, m.ID, m.Text)
 }
-
-// facility is local4, ACE's default `logging facility`.
-const facility = 20
 
 // bufferSize is how many messages `show logging` keeps, oldest dropped
 // first (ACE's `logging queue` default is 100; we keep more because the
@@ -114,7 +112,7 @@ func (l *Logger) Log(m Message, attrs ...any) {
 	if lc.Trap < 0 || m.Severity > lc.Trap || len(lc.Hosts) == 0 {
 		return
 	}
-	datagram := []byte(fmt.Sprintf("<%d>%s%s", facility*8+m.Severity, timestamp(lc.Timestamp, now), m))
+	datagram := []byte(header(cfg, m.Severity, now) + m.String())
 	l.syncTCP(lc.Hosts)
 	for _, h := range lc.Hosts {
 		if h.TCP {
@@ -160,6 +158,40 @@ func (l *Logger) syncTCP(hosts []config.LogHost) {
 
 // stampLayout is how ASA-family devices date a message.
 const stampLayout = "Jan 02 2006 15:04:05: "
+
+// header is what precedes the message in a datagram: the priority, from
+// `logging facility` (local4 by default), then the time with `logging
+// timestamp` and the name `logging device-id` chooses, the way ACE's
+// PIX/ASA ancestry writes them: "<163>Dec 04 2026 22:37:05: %ACE-..." and,
+// with a device id, "<163>Dec 04 2026 22:37:05 lb-1 : %ACE-...".
+func header(cfg *config.Config, severity int, now time.Time) string {
+	lc := &cfg.Logging
+	pri := "<" + strconv.Itoa(facility(lc)*8+severity) + ">"
+	id := ""
+	switch lc.DeviceID.Kind {
+	case "context-name":
+		id = cfg.Context
+	case "hostname":
+		id = cfg.Hostname
+	case "string":
+		id = lc.DeviceID.Text
+	}
+	if id == "" {
+		return pri + timestamp(lc.Timestamp, now)
+	}
+	if lc.Timestamp {
+		return pri + now.Format(stampLayout[:len(stampLayout)-2]) + " " + id + " : "
+	}
+	return pri + id + " : "
+}
+
+// facility is the configured `logging facility`, or ACE's default.
+func facility(lc *config.Logging) int {
+	if lc.Facility == 0 {
+		return config.DefaultLogFacility
+	}
+	return lc.Facility
+}
 
 func timestamp(on bool, t time.Time) string {
 	if !on {

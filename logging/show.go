@@ -26,7 +26,7 @@ func (l *Logger) Show(w io.Writer) error {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "Syslog logging: %s\n", onOff(lc.Enable))
-	fmt.Fprintf(&b, "    Facility: %d\n", facility)
+	fmt.Fprintf(&b, "    Facility: %d\n", facility(lc))
 	fmt.Fprintf(&b, "    Timestamp logging: %s\n", onOff(lc.Timestamp))
 	if lc.Trap >= 0 {
 		fmt.Fprintf(&b, "    Trap logging: level %d, %d messages sent, %d failed\n", lc.Trap, sent, failed)

@@ -81,13 +81,15 @@ func parseBanner(s string) (string, error) {
 }
 
 // setUsername creates or changes a user. Type 0 (or none) is a cleartext
-// password, stored only as its argon2id hash; type 5 is such a hash already.
+// password, stored only as its argon2id hash; type 5 is such a hash
+// already, or the MD5-crypt hash of an ACE's configuration, kept so its
+// users log in with the passwords they have.
 func (t *Tree) setUsername(_ *Env, c *config.Config, a grammar.Args) error {
 	name, pw := a.Str("user"), a.Str("pw")
 	var hash string
 	if a.Has("5") {
 		if !credential.Valid(pw) {
-			return fmt.Errorf("password 5 %w: expected an argon2id hash ($argon2id$v=19$m=...,t=...,p=...$SALT$KEY)", config.ErrInvalid)
+			return fmt.Errorf("password 5 %w: expected an argon2id hash ($argon2id$v=19$m=...,t=...,p=...$SALT$KEY) or ACE's MD5-crypt ($1$SALT$HASH)", config.ErrInvalid)
 		}
 		hash = pw
 	} else {

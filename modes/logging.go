@@ -38,6 +38,76 @@ func (t *Tree) buildLogging() {
 	m.edit("logging buffered <0-7>$lvl", level(buf), lvlHelp...)
 	m.edit("no logging buffered [<0-7>$lvl]", level(buf), lvlHelp...)
 
+	// Outputs aced does not have keep their level so an ACE configuration
+	// loads and reads back (config.Logging).
+	optLevel := func(field func(l *config.Logging) *config.OptLevel) editFunc {
+		return func(_ *Env, c *config.Config, a grammar.Args) error {
+			*field(&c.Logging) = config.OptLevel{}
+			if a.Has("lvl") {
+				*field(&c.Logging) = config.OptLevel{Set: true, Level: a.Int("lvl")}
+			}
+			return nil
+		}
+	}
+	persistent := func(l *config.Logging) *config.OptLevel { return &l.Persistent }
+	console := func(l *config.Logging) *config.OptLevel { return &l.Console }
+	monitor := func(l *config.Logging) *config.OptLevel { return &l.Monitor }
+	history := func(l *config.Logging) *config.OptLevel { return &l.History }
+	for _, o := range []struct {
+		word, help string
+		field      func(l *config.Logging) *config.OptLevel
+	}{
+		{"persistent", "Level of messages kept in flash (kept for ACE compatibility; no effect)", persistent},
+		{"console", "Level of messages on the console (kept for ACE compatibility; no effect)", console},
+		{"monitor", "Level of messages on terminal sessions (kept for ACE compatibility; no effect)", monitor},
+		{"history", "Level of messages in the SNMP history table (kept for ACE compatibility; no effect)", history},
+	} {
+		m.edit("logging "+o.word+" <0-7>$lvl", optLevel(o.field), append([]string{o.word, o.help}, lvlHelp...)...)
+		m.edit("no logging "+o.word+" [<0-7>$lvl]", optLevel(o.field), append([]string{o.word, o.help}, lvlHelp...)...)
+	}
+	number := func(field func(l *config.Logging) *int, arg string) editFunc {
+		return func(_ *Env, c *config.Config, a grammar.Args) error {
+			*field(&c.Logging) = 0
+			if a.Has(arg) {
+				*field(&c.Logging) = a.Int(arg)
+			}
+			return nil
+		}
+	}
+	facility := func(l *config.Logging) *int { return &l.Facility }
+	queue := func(l *config.Logging) *int { return &l.Queue }
+	facHelp := []string{"facility", "Syslog facility of messages to servers", "fac", "Facility 16 (local0) to 23 (local7); default 20"}
+	m.edit("logging facility <16-23>$fac", number(facility, "fac"), facHelp...)
+	m.edit("no logging facility [<16-23>$fac]", number(facility, "fac"), facHelp...)
+	queueHelp := []string{"queue", "Length of the message queue (kept for ACE compatibility; no effect)", "len", "Messages"}
+	m.edit("logging queue <1-8192>$len", number(queue, "len"), queueHelp...)
+	m.edit("no logging queue [<1-8192>$len]", number(queue, "len"), queueHelp...)
+	standby := func(l *config.Logging) *bool { return &l.Standby }
+	fastpath := func(l *config.Logging) *bool { return &l.Fastpath }
+	sbHelp := []string{"standby", "Log on the standby too (kept for ACE compatibility; no effect)"}
+	fpHelp := []string{"fastpath", "Log connection setup and teardown (kept for ACE compatibility; no effect)"}
+	m.edit("logging standby", flag(standby, true), sbHelp...)
+	m.edit("no logging standby", flag(standby, false), sbHelp...)
+	m.edit("logging fastpath", flag(fastpath, true), fpHelp...)
+	m.edit("no logging fastpath", flag(fastpath, false), fpHelp...)
+	idHelp := []string{"device-id", "Name the box in messages to syslog servers", "context-name", "The context name",
+		"hostname", "The hostname", "string", "A text of your own", "text", "The text (no spaces)"}
+	m.edit("logging device-id {context-name|hostname|string WORD$text}", func(_ *Env, c *config.Config, a grammar.Args) error {
+		switch {
+		case a.Has("text"):
+			c.Logging.DeviceID = config.DeviceID{Kind: "string", Text: a.Str("text")}
+		case a.Has("hostname"):
+			c.Logging.DeviceID = config.DeviceID{Kind: "hostname"}
+		default:
+			c.Logging.DeviceID = config.DeviceID{Kind: "context-name"}
+		}
+		return nil
+	}, idHelp...)
+	m.edit("no logging device-id [context-name|hostname|string WORD$text]", func(_ *Env, c *config.Config, _ grammar.Args) error {
+		c.Logging.DeviceID = config.DeviceID{}
+		return nil
+	}, idHelp...)
+
 	hostHelp := []string{"A.B.C.D", "Address of the syslog server", "emblem", "Cisco EMBLEM format"}
 	m.edit("logging host A.B.C.D [PROTO/PORT] [format emblem]", setLogHost, hostHelp...)
 	m.edit("no logging host A.B.C.D [PROTO/PORT] [format emblem]", func(_ *Env, c *config.Config, a grammar.Args) error {

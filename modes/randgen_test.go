@@ -335,6 +335,15 @@ func (g *gen) globals() {
 	g.add("logging enable")
 	g.add("logging trap %d", g.n(0, 7))
 	g.add("logging host 198.51.100.%d %s/%d%s", g.n(1, 254), g.pick([]string{"udp", "tcp"}), g.n(1, 65535), map[bool]string{true: " format emblem"}[g.coin()])
+	g.add("logging %s %d", g.pick([]string{"persistent", "console", "monitor", "history"}), g.n(0, 7))
+	g.add("logging facility %d", g.n(16, 23))
+	g.add("logging device-id %s", g.pick([]string{"context-name", "hostname", "string lb-" + fmt.Sprint(g.n(1, 9))}))
+	if g.coin() {
+		g.add("logging %s", g.pick([]string{"standby", "fastpath", "queue 512"}))
+	}
+	g.add("boot system image:c6ace-t1k9-mz.A2_%d.bin", g.n(1, 9))
+	g.add("timeout xlate %d", g.n(1, 86400))
+	g.add("ssh key %s %d%s", g.pick([]string{"rsa", "dsa"}), g.n(768, 4096), map[bool]string{true: " force"}[g.coin()])
 	g.add("snmp-server contact noc %d", g.n(1, 9))
 	g.add("snmp-server community c%d group Network-Monitor", g.n(1, 9))
 	g.add("snmp-server host 198.51.100.%d traps version 2c public", g.n(1, 254))

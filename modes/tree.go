@@ -131,6 +131,7 @@ func NewTree(extra ...ShowCommand) *Tree {
 	t.buildSNMP()
 	t.buildLogging()
 	t.buildFT()
+	t.buildDevice()
 	for _, m := range t.modes {
 		if m.isConfig() {
 			m.common()

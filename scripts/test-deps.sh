@@ -11,6 +11,7 @@ command -v snmptrapd >/dev/null || need+=(snmptrapd)
 command -v tmux >/dev/null || need+=(tmux)
 command -v ping >/dev/null || need+=(iputils-ping)
 command -v ethtool >/dev/null || need+=(ethtool)
+command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing test tools: ${need[*]} (run as root or: sudo apt-get install ${need[*]})" >&2

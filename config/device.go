@@ -1,0 +1,118 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Device settings: lines of an ACE Admin context that concern the appliance
+// itself rather than traffic. Network engineers moving from an ACE paste
+// their whole configuration, and these lines are in it; aced keeps them,
+// validates them as ACE does and renders them in ACE's place, so the
+// configuration loads and reads back unchanged. None of them changes what
+// aced does: it boots its own binary, keeps no xlate table (source NAT
+// ports are released with their connection) and makes its own SSH host
+// keys at first boot.
+type Device struct {
+	// BootImages are the "boot system image:NAME" lines, in order.
+	BootImages []string
+	// TimeoutXlate is "timeout xlate SECONDS"; 0 = unset.
+	TimeoutXlate int
+	// SSHKeys are the "ssh key {rsa|dsa|rsa1} [BITS [force]]" lines.
+	SSHKeys []SSHKey
+}
+
+// SSHKey is "ssh key TYPE [BITS [force]]".
+type SSHKey struct {
+	Type  string // "rsa", "dsa" or "rsa1"
+	Bits  int    // 0 = unset (ACE's default size)
+	Force bool
+}
+
+// Ranges of the device settings (ACE command reference).
+const (
+	maxTimeoutXlate = 2147483
+	minSSHKeyBits   = 768
+	maxSSHKeyBits   = 4096
+	bootPrefix      = "image:"
+)
+
+// sshKeyType reports whether "ssh key" takes typ.
+func sshKeyType(typ string) bool { return typ == "dsa" || typ == "rsa" || typ == "rsa1" }
+
+func (d Device) clone() Device {
+	d.BootImages = slices.Clone(d.BootImages)
+	d.SSHKeys = slices.Clone(d.SSHKeys)
+	return d
+}
+
+// PutSSHKey sets the line for key's type, replacing an earlier one: ACE
+// keeps one key per type.
+func (d *Device) PutSSHKey(key SSHKey) {
+	d.SSHKeys = slices.Clone(d.SSHKeys)
+	if i := slices.IndexFunc(d.SSHKeys, func(k SSHKey) bool { return k.Type == key.Type }); i >= 0 {
+		d.SSHKeys[i] = key
+		return
+	}
+	d.SSHKeys = append(d.SSHKeys, key)
+}
+
+// DeleteSSHKey removes the line of type typ and reports whether there was one.
+func (d *Device) DeleteSSHKey(typ string) bool {
+	n := len(d.SSHKeys)
+	d.SSHKeys = slices.DeleteFunc(slices.Clone(d.SSHKeys), func(k SSHKey) bool { return k.Type == typ })
+	return len(d.SSHKeys) != n
+}
+
+func (k *checker) device() {
+	d := &k.c.Device
+	for i, img := range d.BootImages {
+		p := at{kind: "boot system", name: img}
+		name, ok := strings.CutPrefix(img, bootPrefix)
+		if !ok || name == "" || len(img) > maxNameLen+len(bootPrefix) || !printable(img, false) {
+			k.add(p, fmt.Errorf("image %q %w (image:NAME, no spaces)", img, ErrInvalid))
+		}
+		if slices.Contains(d.BootImages[:i], img) {
+			k.add(p, fmt.Errorf("image %w", ErrDuplicate))
+		}
+	}
+	k.opt(at{kind: "timeout xlate"}, "timeout xlate", d.TimeoutXlate, 1, maxTimeoutXlate)
+	for i, key := range d.SSHKeys {
+		p := at{kind: "ssh key", name: key.Type}
+		if !sshKeyType(key.Type) {
+			k.add(p, fmt.Errorf("key type %q %w (dsa, rsa or rsa1)", key.Type, ErrInvalid))
+		}
+		k.opt(p, "key size", key.Bits, minSSHKeyBits, maxSSHKeyBits)
+		if key.Force && key.Bits == 0 {
+			k.add(p, fmt.Errorf("force %w without a key size", ErrInvalid))
+		}
+		if slices.ContainsFunc(d.SSHKeys[:i], func(o SSHKey) bool { return o.Type == key.Type }) {
+			k.add(p, fmt.Errorf("key type %w", ErrDuplicate))
+		}
+	}
+}
+
+func renderBoot(r *renderer, c *Config) {
+	for _, img := range c.Device.BootImages {
+		r.line(0, "boot system", img)
+	}
+}
+
+func renderTimeouts(r *renderer, c *Config) {
+	r.optN(0, "timeout xlate", c.Device.TimeoutXlate)
+}
+
+func renderSSHKeys(r *renderer, c *Config) {
+	for _, key := range c.Device.SSHKeys {
+		r.start(0, "ssh key")
+		r.w(key.Type)
+		if key.Bits != 0 {
+			r.n(key.Bits)
+			if key.Force {
+				r.w("force")
+			}
+		}
+		r.end()
+	}
+}

@@ -1,0 +1,50 @@
+package logging
+
+import (
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"aced/config"
+)
+
+// `logging facility` sets the priority and `logging device-id` names the
+// box, in the datagrams a real UDP syslog socket receives.
+func TestFacilityAndDeviceID(t *testing.T) {
+	srv, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := config.New()
+	cfg.Hostname = "lb-1"
+	at := time.Date(2026, 12, 5, 9, 4, 7, 0, time.UTC)
+	l := New(func() *config.Config { return cfg }, nil, func() time.Time { return at })
+	defer l.Close()
+	for _, c := range []struct {
+		facility  int
+		timestamp bool
+		id        config.DeviceID
+		want      string
+	}{
+		{0, true, config.DeviceID{}, "<163>Dec 05 2026 09:04:07: %ACE-3-251010: down"},
+		{23, false, config.DeviceID{}, "<187>%ACE-3-251010: down"},
+		{16, true, config.DeviceID{Kind: "hostname"}, "<131>Dec 05 2026 09:04:07 lb-1 : %ACE-3-251010: down"},
+		{0, false, config.DeviceID{Kind: "context-name"}, "<163>Admin : %ACE-3-251010: down"},
+		{0, true, config.DeviceID{Kind: "string", Text: "mail-vip"}, "<163>Dec 05 2026 09:04:07 mail-vip : %ACE-3-251010: down"},
+	} {
+		cfg.Logging = config.Logging{Enable: true, Timestamp: c.timestamp, Trap: 6, Buffered: -1, Facility: c.facility, DeviceID: c.id,
+			Hosts: []config.LogHost{{Addr: netip.MustParseAddr("127.0.0.1"), Port: srv.LocalAddr().(*net.UDPAddr).Port}}}
+		l.Log(Message{Severity: 3, ID: 251010, Text: "down"})
+		srv.SetReadDeadline(time.Now().Add(5 * time.Second))
+		b := make([]byte, 512)
+		n, err := srv.Read(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b[:n]) != c.want {
+			t.Errorf("facility %d, device-id %+v: datagram %q\nwant %q", c.facility, c.id, b[:n], c.want)
+		}
+	}
+}

@@ -1,0 +1,63 @@
+package modes
+
+import (
+	"fmt"
+	"slices"
+
+	"aced/config"
+	"aced/grammar"
+)
+
+// Device lines of an ACE Admin context (config.Device): boot system,
+// timeout xlate, ssh key. aced keeps them so an ACE configuration loads
+// and reads back unchanged; they change nothing it does.
+
+func (t *Tree) buildDevice() {
+	m := t.config
+	bootHelp := []string{"boot", "Boot settings", "system", "Image the system boots (kept for ACE compatibility; aced boots its own binary)",
+		"image", "image:NAME, the image file"}
+	m.edit("boot system WORD$image", func(_ *Env, c *config.Config, a grammar.Args) error {
+		img := a.Str("image")
+		if !slices.Contains(c.Device.BootImages, img) {
+			c.Device.BootImages = append(slices.Clip(c.Device.BootImages), img)
+		}
+		return nil
+	}, bootHelp...)
+	m.edit("no boot system WORD$image", func(_ *Env, c *config.Config, a grammar.Args) error {
+		img := a.Str("image")
+		i := slices.Index(c.Device.BootImages, img)
+		if i < 0 {
+			return fmt.Errorf("boot system %s %w", img, config.ErrNotFound)
+		}
+		c.Device.BootImages = slices.Delete(slices.Clone(c.Device.BootImages), i, i+1)
+		return nil
+	}, bootHelp...)
+
+	xlateHelp := []string{"timeout", "Global timeouts", "xlate", "Idle timeout of address translations (kept for ACE compatibility; source NAT ports are freed with their connection)",
+		"secs", "Seconds"}
+	m.edit("timeout xlate <1-2147483>$secs", func(_ *Env, c *config.Config, a grammar.Args) error {
+		c.Device.TimeoutXlate = a.Int("secs")
+		return nil
+	}, xlateHelp...)
+	m.edit("no timeout xlate [<1-2147483>$secs]", func(_ *Env, c *config.Config, _ grammar.Args) error {
+		c.Device.TimeoutXlate = 0
+		return nil
+	}, xlateHelp...)
+
+	keyHelp := []string{"ssh", "SSH server settings", "key", "SSH host key (kept for ACE compatibility; aced makes its own host keys at first boot)",
+		"dsa", "DSA key", "rsa", "RSA key", "rsa1", "RSA key for SSH version 1", "bits", "Key size in bits",
+		"force", "Replace an existing key"}
+	m.edit("ssh key {dsa|rsa|rsa1}$type [<768-4096>$bits [force]]", func(_ *Env, c *config.Config, a grammar.Args) error {
+		c.Device.PutSSHKey(config.SSHKey{Type: keyType(a), Bits: a.Int("bits"), Force: a.Has("force")})
+		return nil
+	}, keyHelp...)
+	m.edit("no ssh key {dsa|rsa|rsa1}$type", func(_ *Env, c *config.Config, a grammar.Args) error {
+		if !c.Device.DeleteSSHKey(keyType(a)) {
+			return fmt.Errorf("ssh key %s %w", keyType(a), config.ErrNotFound)
+		}
+		return nil
+	}, keyHelp...)
+}
+
+// keyType is the key type word of an "ssh key" line.
+func keyType(a grammar.Args) string { return a.Str("type") }
