@@ -112,6 +112,8 @@ func TestCloneDeep(t *testing.T) {
 	checkDeep(t, (*FTInterface).Clone)
 	checkDeep(t, (*FTPeer).Clone)
 	checkDeep(t, (*FTGroup).Clone)
+	checkDeep(t, (*ResourceClass).Clone)
+	checkDeep(t, (*Context).Clone)
 	checkDeep(t, (*Config).Clone)
 }
 

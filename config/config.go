@@ -63,6 +63,8 @@ func (c *Config) Clone() *Config {
 	n.SNMP = c.SNMP.clone()
 	n.Logging.Hosts = slices.Clone(c.Logging.Hosts)
 	n.Device = c.Device.clone()
+	n.ResourceClasses = c.ResourceClasses.Clone()
+	n.Contexts = c.Contexts.Clone()
 	n.FT.Interfaces = c.FT.Interfaces.Clone()
 	n.FT.Peers = c.FT.Peers.Clone()
 	n.FT.Groups = c.FT.Groups.Clone()

@@ -191,6 +191,10 @@ func (c *Config) Delete(kind, name string) error {
 		ok = c.FT.Peers.Delete(name)
 	case "ft group":
 		ok = c.FT.Groups.Delete(name)
+	case "resource-class":
+		ok = c.ResourceClasses.Delete(name)
+	case "context":
+		ok = c.Contexts.Delete(name)
 	default:
 		return fmt.Errorf("object kind %q %w", kind, ErrInvalid)
 	}
@@ -278,6 +282,12 @@ func (c *Config) UsedBy(kind, name string) []string {
 		for _, g := range c.FT.Groups.All {
 			if Key(g.Peer) == name {
 				add("ft group " + strconv.Itoa(g.ID))
+			}
+		}
+	case "resource-class":
+		for _, x := range c.Contexts.All {
+			if x.Member == name {
+				add("context " + x.Name)
 			}
 		}
 	}

@@ -189,6 +189,14 @@ func randomConfig(seed uint64) *Config {
 	if g.coin() {
 		c.Logging.DeviceID.Text = ""
 	}
+	for range g.r.IntN(3) {
+		rc := c.EnsureResourceClass(g.name("RC", 3))
+		rc.PutLimit(ResourceLimit{Resource: []string{"all", "sticky", "rate connections", "bogus"}[g.r.IntN(4)],
+			MinCenti: g.num(-1, 10001), EqualToMin: g.coin()})
+		x := c.EnsureContext(g.name("ctx", 3))
+		x.Description, x.Member = g.text(), g.name("RC", 4)
+		x.VLANs = append(x.VLANs, VLANRange{Lo: g.num(1, 4095), Hi: g.num(1, 4095)})
+	}
 	c.Device.TimeoutXlate = g.num(0, 2147484) * g.r.IntN(2)
 	for range g.r.IntN(3) {
 		c.Device.BootImages = append(c.Device.BootImages, []string{"image:", "img"}[g.r.IntN(2)]+g.name("c6ace", 2))

@@ -37,6 +37,7 @@ func Render(c *Config) string {
 	renderLogging(&r, c)
 	renderGlobals(&r, c)
 	renderBoot(&r, c)
+	renderResourceClasses(&r, c)
 	renderAccessLists(&r, c)
 	renderProbes(&r, c)
 	renderRServers(&r, c)
@@ -49,6 +50,7 @@ func Render(c *Config) string {
 	renderInterfaces(&r, c)
 	renderFTObjects(&r, c)
 	renderRoutes(&r, c)
+	renderContexts(&r, c)
 	renderSNMP(&r, c)
 	renderUsers(&r, c)
 	renderSSHKeys(&r, c)
@@ -59,8 +61,8 @@ func Render(c *Config) string {
 // Sections lists the SECTION words of "show running-config SECTION".
 func Sections() []string {
 	return []string{
-		"access-list", "class-map", "ft", "interface", "logging",
-		"parameter-map", "policy-map", "probe", "rserver", "serverfarm",
+		"access-list", "class-map", "context", "ft", "interface", "logging",
+		"parameter-map", "policy-map", "probe", "resource-class", "rserver", "serverfarm",
 		"snmp", "username",
 	}
 }
@@ -74,6 +76,10 @@ func RenderSection(c *Config, section string) string {
 		renderAccessLists(&r, c)
 	case "class-map":
 		renderClassMaps(&r, c)
+	case "context":
+		renderContexts(&r, c)
+	case "resource-class":
+		renderResourceClasses(&r, c)
 	case "ft":
 		renderAutoSync(&r, c)
 		renderFTObjects(&r, c)

@@ -40,6 +40,10 @@ type Config struct {
 	Logging         Logging
 	FT              FT
 	Device          Device
+	// ResourceClasses and Contexts are the virtualisation objects of an
+	// ACE Admin context (virtual.go): kept, not acted on.
+	ResourceClasses Table[ResourceClass]
+	Contexts        Table[Context]
 }
 
 // Defaults that are not rendered.

@@ -30,6 +30,7 @@ func (c *Config) Validate() error {
 	k.snmp()
 	k.logging()
 	k.device()
+	k.virtualisation()
 	return errors.Join(k.errs...)
 }
 

@@ -258,3 +258,13 @@ func addSecondSMTPVIP(c *Config) {
 	p, _ := c.EnsurePolicyMap("L4B", PolicyMultiMatch)
 	p.EnsureClass("VIP2").VIPInService = true
 }
+
+func TestParsePercent(t *testing.T) {
+	for s, want := range map[string]int{"10": 1000, "10.00": 1000, "10.5": 1050, "0": 0, "100.00": 10000, "33.33": 3333,
+		"100.01": -1, "10.": -1, ".5": -1, "10.005": -1, "-1": -1, "+1": -1, "x": -1, "": -1, "1e2": -1} {
+		got, ok := ParsePercent(s)
+		if want < 0 && ok || want >= 0 && (!ok || got != want) {
+			t.Errorf("ParsePercent(%q) = %d, %v; want %d", s, got, ok, want)
+		}
+	}
+}

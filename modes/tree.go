@@ -109,6 +109,7 @@ type Tree struct {
 	pmapMgmt, pmapMgmtC     *Mode
 	paramConn, iface        *Mode
 	ftIntf, ftPeer, ftGroup *Mode
+	resource, context       *Mode
 	modes                   []*Mode
 }
 
@@ -132,6 +133,7 @@ func NewTree(extra ...ShowCommand) *Tree {
 	t.buildLogging()
 	t.buildFT()
 	t.buildDevice()
+	t.buildVirtual()
 	for _, m := range t.modes {
 		if m.isConfig() {
 			m.common()
