@@ -159,7 +159,7 @@ func (c *Config) EnsureFTGroup(id int) *FTGroup {
 
 // Delete removes the object kind NAME (kinds as for UsedBy, plus
 // "interface vlan", "username", "ft interface vlan", "ft peer" and "ft group" with
-// numeric names). It refuses with ErrInUse while something references the
+// numeric names, and "context"). It refuses with ErrInUse while something references the
 // object, as ACE does: "rserver RS1 is in use by serverfarm SF1".
 func (c *Config) Delete(kind, name string) error {
 	if users := c.UsedBy(kind, name); len(users) > 0 {
@@ -210,7 +210,7 @@ func (c *Config) Delete(kind, name string) error {
 // SF1"); Delete uses this, and modes may too.
 //
 // Kinds: rserver, serverfarm, probe, class-map, policy-map, access-list,
-// parameter-map, "interface vlan", "ft interface vlan", "ft peer"; numbered
+// parameter-map, resource-class, "interface vlan", "ft interface vlan", "ft peer"; numbered
 // kinds take the decimal number as name. Unknown kinds have no users.
 func (c *Config) UsedBy(kind, name string) []string {
 	var out []string
