@@ -57,6 +57,20 @@ func (cm *ClassMap) Clone() *ClassMap {
 	return &n
 }
 
+// Clone returns a deep copy of rc.
+func (rc *ResourceClass) Clone() *ResourceClass {
+	n := *rc
+	n.Limits = slices.Clone(rc.Limits)
+	return &n
+}
+
+// Clone returns a deep copy of x.
+func (x *Context) Clone() *Context {
+	n := *x
+	n.VLANs = slices.Clone(x.VLANs)
+	return &n
+}
+
 // Clone returns a deep copy of p, classes included.
 func (p *PolicyMap) Clone() *PolicyMap {
 	n := *p

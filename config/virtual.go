@@ -46,20 +46,6 @@ func ResourceNames() []string {
 		"rate mgmt-traffic", "rate ssl-connections", "rate syslog", "regexp", "sticky", "xlates"}
 }
 
-// Clone returns a deep copy of rc.
-func (rc *ResourceClass) Clone() *ResourceClass {
-	n := *rc
-	n.Limits = slices.Clone(rc.Limits)
-	return &n
-}
-
-// Clone returns a deep copy of x.
-func (x *Context) Clone() *Context {
-	n := *x
-	n.VLANs = slices.Clone(x.VLANs)
-	return &n
-}
-
 // PutLimit sets the limit of l's resource, replacing an earlier one.
 func (rc *ResourceClass) PutLimit(l ResourceLimit) {
 	if i := slices.IndexFunc(rc.Limits, func(o ResourceLimit) bool { return o.Resource == l.Resource }); i >= 0 {
