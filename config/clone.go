@@ -57,6 +57,17 @@ func (cm *ClassMap) Clone() *ClassMap {
 	return &n
 }
 
+// Clone returns a deep copy of h.
+func (h *FTTrackHost) Clone() *FTTrackHost {
+	n := *h
+	n.Probes = slices.Clone(h.Probes)
+	n.PeerProbes = slices.Clone(h.PeerProbes)
+	return &n
+}
+
+// Clone returns a deep copy of t.
+func (t *FTTrackIntf) Clone() *FTTrackIntf { n := *t; return &n }
+
 // Clone returns a deep copy of rc.
 func (rc *ResourceClass) Clone() *ResourceClass {
 	n := *rc

@@ -113,6 +113,8 @@ func TestCloneDeep(t *testing.T) {
 	checkDeep(t, (*FTPeer).Clone)
 	checkDeep(t, (*FTGroup).Clone)
 	checkDeep(t, (*ResourceClass).Clone)
+	checkDeep(t, (*FTTrackHost).Clone)
+	checkDeep(t, (*FTTrackIntf).Clone)
 	checkDeep(t, (*Context).Clone)
 	checkDeep(t, (*Config).Clone)
 }

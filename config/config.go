@@ -68,6 +68,8 @@ func (c *Config) Clone() *Config {
 	n.FT.Interfaces = c.FT.Interfaces.Clone()
 	n.FT.Peers = c.FT.Peers.Clone()
 	n.FT.Groups = c.FT.Groups.Clone()
+	n.FT.TrackHosts = c.FT.TrackHosts.Clone()
+	n.FT.TrackIntfs = c.FT.TrackIntfs.Clone()
 	return &n
 }
 

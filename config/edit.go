@@ -191,6 +191,10 @@ func (c *Config) Delete(kind, name string) error {
 		ok = c.FT.Peers.Delete(name)
 	case "ft group":
 		ok = c.FT.Groups.Delete(name)
+	case "ft track host":
+		ok = c.FT.TrackHosts.Delete(name)
+	case "ft track interface":
+		ok = c.FT.TrackIntfs.Delete(name)
 	case "resource-class":
 		ok = c.ResourceClasses.Delete(name)
 	case "context":
@@ -244,6 +248,7 @@ func (c *Config) UsedBy(kind, name string) []string {
 				}
 			}
 		}
+		c.trackUsers(name, add)
 	case "serverfarm", "class-map", "parameter-map":
 		c.policyUsers(kind, name, add)
 	case "policy-map":

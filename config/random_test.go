@@ -197,6 +197,14 @@ func randomConfig(seed uint64) *Config {
 		x.Description, x.Member = g.text(), g.name("RC", 4)
 		x.VLANs = append(x.VLANs, VLANRange{Lo: g.num(1, 4095), Hi: g.num(1, 4095)})
 	}
+	for range g.r.IntN(3) {
+		h := c.EnsureFTTrackHost(g.name("GW", 2))
+		h.Host, h.Priority = g.addr(), g.num(-1, 256)
+		h.Probes = PutTrackProbe(h.Probes, TrackProbe{Probe: g.name("P", 8), Priority: g.num(-1, 256)})
+		h.PeerProbes = PutTrackProbe(h.PeerProbes, TrackProbe{Probe: g.name("P", 8)})
+		ti := c.EnsureFTTrackIntf(g.name("IF", 2))
+		ti.VLAN, ti.PeerVLAN, ti.PeerPriority = g.num(0, 4095), g.num(0, 4095), g.num(0, 256)
+	}
 	c.Device.TimeoutXlate = g.num(0, 2147484) * g.r.IntN(2)
 	for range g.r.IntN(3) {
 		c.Device.BootImages = append(c.Device.BootImages, []string{"image:", "img"}[g.r.IntN(2)]+g.name("c6ace", 2))

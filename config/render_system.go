@@ -154,6 +154,7 @@ func renderFTObjects(r *renderer, c *Config) {
 		r.optN(2, "ft-interface vlan", p.FTInterfaceVLAN)
 		r.optN(2, "query-interface vlan", p.QueryVLAN)
 	}
+	renderFTTracking(r, c)
 	for _, g := range c.FT.Groups.All {
 		r.lineN(0, "ft group", g.ID)
 		r.optN(2, "peer", g.Peer)

@@ -468,6 +468,8 @@ type FT struct {
 	Interfaces        Table[FTInterface] // keyed by decimal VLAN
 	Peers             Table[FTPeer]      // keyed by decimal id
 	Groups            Table[FTGroup]     // keyed by decimal id
+	TrackHosts        Table[FTTrackHost] // ft track host NAME
+	TrackIntfs        Table[FTTrackIntf] // ft track interface NAME
 	NoAutoSyncRunning bool
 	NoAutoSyncStartup bool
 }

@@ -26,6 +26,7 @@ func (c *Config) Validate() error {
 	k.interfaces()
 	k.vips()
 	k.ft()
+	k.ftTracking()
 	k.routes()
 	k.snmp()
 	k.logging()

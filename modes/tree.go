@@ -100,17 +100,18 @@ type Tree struct {
 	// in a cheap one (argon2id costs tens of milliseconds by design).
 	hash func(password string) (string, error)
 
-	exec, config            *Mode
-	rserver, sfarm, member  *Mode
-	probe                   [config.ProbeDNS + 1]*Mode
-	cmap, cmapMgmt          *Mode
-	pmap, pmapC             *Mode
-	pmapLB, pmapLBC         *Mode
-	pmapMgmt, pmapMgmtC     *Mode
-	paramConn, iface        *Mode
-	ftIntf, ftPeer, ftGroup *Mode
-	resource, context       *Mode
-	modes                   []*Mode
+	exec, config             *Mode
+	rserver, sfarm, member   *Mode
+	probe                    [config.ProbeDNS + 1]*Mode
+	cmap, cmapMgmt           *Mode
+	pmap, pmapC              *Mode
+	pmapLB, pmapLBC          *Mode
+	pmapMgmt, pmapMgmtC      *Mode
+	paramConn, iface         *Mode
+	ftIntf, ftPeer, ftGroup  *Mode
+	resource, context        *Mode
+	ftTrackHost, ftTrackIntf *Mode
+	modes                    []*Mode
 }
 
 // NewTree builds the command tree. Extra show commands go into exec mode.
@@ -132,6 +133,7 @@ func NewTree(extra ...ShowCommand) *Tree {
 	t.buildSNMP()
 	t.buildLogging()
 	t.buildFT()
+	t.buildFTTrack()
 	t.buildDevice()
 	t.buildVirtual()
 	for _, m := range t.modes {
