@@ -94,6 +94,10 @@ func (s *Session) execLine(line string, w io.Writer, base int) Result {
 		writeMatchError(w, err, line, base)
 		return Result{Failed: true}
 	}
+	if c.kind == kindEdit && s.readOnly() {
+		writeError(w, errReadOnly)
+		return Result{Failed: true}
+	}
 	if c.kind == kindEdit {
 		// A refused line leaves the mode alone too: pop only on success.
 		r := s.apply(depth, c, a, w)
@@ -193,6 +197,10 @@ func (s *Session) execExec(line string, w io.Writer, base int) Result {
 func (s *Session) runExec(c *cmd, a grammar.Args, w io.Writer) Result {
 	if c.kind == kindExit {
 		return Result{Exit: !s.inDo}
+	}
+	if !c.looks && s.readOnly() {
+		writeError(w, errReadOnly)
+		return Result{Failed: true}
 	}
 	if err := c.exec(s, a, w); err != nil {
 		writeError(w, err)

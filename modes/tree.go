@@ -49,6 +49,9 @@ type cmd struct {
 	edit editFunc
 	exec execFunc
 	show bool // output may be filtered with "| include ..."
+	// looks: the command changes nothing (show, terminal settings, exit),
+	// so a read-only role may run it (rbac.go).
+	looks bool
 }
 
 // editFunc is a config handler. It changes c for the arguments and returns
@@ -180,6 +183,7 @@ func (m *Mode) add(spec string, c *cmd, help ...string) {
 			h[help[i]] = help[i+1]
 		}
 	}
+	c.looks = looksOnly(spec)
 	if err := m.graph.Add(&grammar.Command{Spec: spec, Help: h, Data: c}); err != nil {
 		panic(fmt.Sprintf("modes: mode %s: %v", m.name, err))
 	}

@@ -56,4 +56,20 @@ func TestE2EACEMigration(t *testing.T) {
 	if out, err := login(password + "x"); err == nil {
 		t.Fatalf("ops with a wrong password got in:\n%s", out)
 	}
+
+	// Network-Monitor is read-only: the backup tool's session (Netmiko sets
+	// terminal length and width first) reads the configuration; a change
+	// is refused with the error automation scans for, and changes nothing.
+	if got := netmiko(t, "netmiko_show.py", fmt.Sprint(d.port), password, "show running-config", "ops"); !strings.Contains(got, "resource-class MAIL") {
+		t.Fatalf("ops reading the running-config with Netmiko:\n%s", got)
+	}
+	args := append([]string{"-p", password}, d.sshArgs("ops@127.0.0.1", "copy running-config startup-config")[2:]...)
+	out, err := exec.Command("sshpass", args...).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "% Error: permission denied") {
+		t.Fatalf("ops saving the configuration: %v\n%s", err, out)
+	}
+	// ops itself was added after Netmiko's save: a refused copy leaves it out.
+	if out, code := d.sshExec(t, "show startup-config"); code != 0 || !strings.Contains(out, "resource-class MAIL") || strings.Contains(out, "username ops") {
+		t.Fatalf("the read-only user's copy reached the startup-config (exit %d):\n%s", code, out)
+	}
 }
