@@ -21,10 +21,12 @@ func (t *Tree) buildLogging() {
 	m.edit("logging timestamp", flag(stamp, true))
 	m.edit("no logging timestamp", flag(stamp, false))
 
-	level := func(field func(l *config.Logging) *int) editFunc {
+	// The no forms take the level back to unset whatever level they name,
+	// as IOS's do: "no logging trap 6" turns trap logging off.
+	level := func(field func(l *config.Logging) *int, on bool) editFunc {
 		return func(_ *Env, c *config.Config, a grammar.Args) error {
 			*field(&c.Logging) = -1
-			if a.Has("lvl") {
+			if on {
 				*field(&c.Logging) = a.Int("lvl")
 			}
 			return nil
@@ -33,17 +35,17 @@ func (t *Tree) buildLogging() {
 	trap := func(l *config.Logging) *int { return &l.Trap }
 	buf := func(l *config.Logging) *int { return &l.Buffered }
 	lvlHelp := []string{"lvl", "Severity 0 (emergencies) to 7 (debugging)"}
-	m.edit("logging trap <0-7>$lvl", level(trap), lvlHelp...)
-	m.edit("no logging trap [<0-7>$lvl]", level(trap), lvlHelp...)
-	m.edit("logging buffered <0-7>$lvl", level(buf), lvlHelp...)
-	m.edit("no logging buffered [<0-7>$lvl]", level(buf), lvlHelp...)
+	m.edit("logging trap <0-7>$lvl", level(trap, true), lvlHelp...)
+	m.edit("no logging trap [<0-7>$lvl]", level(trap, false), lvlHelp...)
+	m.edit("logging buffered <0-7>$lvl", level(buf, true), lvlHelp...)
+	m.edit("no logging buffered [<0-7>$lvl]", level(buf, false), lvlHelp...)
 
 	// Outputs aced does not have keep their level so an ACE configuration
 	// loads and reads back (config.Logging).
-	optLevel := func(field func(l *config.Logging) *config.OptLevel) editFunc {
+	optLevel := func(field func(l *config.Logging) *config.OptLevel, on bool) editFunc {
 		return func(_ *Env, c *config.Config, a grammar.Args) error {
 			*field(&c.Logging) = config.OptLevel{}
-			if a.Has("lvl") {
+			if on {
 				*field(&c.Logging) = config.OptLevel{Set: true, Level: a.Int("lvl")}
 			}
 			return nil
@@ -62,13 +64,13 @@ func (t *Tree) buildLogging() {
 		{"monitor", "Level of messages on terminal sessions (kept for ACE compatibility; no effect)", monitor},
 		{"history", "Level of messages in the SNMP history table (kept for ACE compatibility; no effect)", history},
 	} {
-		m.edit("logging "+o.word+" <0-7>$lvl", optLevel(o.field), append([]string{o.word, o.help}, lvlHelp...)...)
-		m.edit("no logging "+o.word+" [<0-7>$lvl]", optLevel(o.field), append([]string{o.word, o.help}, lvlHelp...)...)
+		m.edit("logging "+o.word+" <0-7>$lvl", optLevel(o.field, true), append([]string{o.word, o.help}, lvlHelp...)...)
+		m.edit("no logging "+o.word+" [<0-7>$lvl]", optLevel(o.field, false), append([]string{o.word, o.help}, lvlHelp...)...)
 	}
-	number := func(field func(l *config.Logging) *int, arg string) editFunc {
+	number := func(field func(l *config.Logging) *int, arg string, on bool) editFunc {
 		return func(_ *Env, c *config.Config, a grammar.Args) error {
 			*field(&c.Logging) = 0
-			if a.Has(arg) {
+			if on {
 				*field(&c.Logging) = a.Int(arg)
 			}
 			return nil
@@ -77,11 +79,11 @@ func (t *Tree) buildLogging() {
 	facility := func(l *config.Logging) *int { return &l.Facility }
 	queue := func(l *config.Logging) *int { return &l.Queue }
 	facHelp := []string{"facility", "Syslog facility of messages to servers", "fac", "Facility 16 (local0) to 23 (local7); default 20"}
-	m.edit("logging facility <16-23>$fac", number(facility, "fac"), facHelp...)
-	m.edit("no logging facility [<16-23>$fac]", number(facility, "fac"), facHelp...)
+	m.edit("logging facility <16-23>$fac", number(facility, "fac", true), facHelp...)
+	m.edit("no logging facility [<16-23>$fac]", number(facility, "fac", false), facHelp...)
 	queueHelp := []string{"queue", "Length of the message queue (kept for ACE compatibility; no effect)", "len", "Messages"}
-	m.edit("logging queue <1-8192>$len", number(queue, "len"), queueHelp...)
-	m.edit("no logging queue [<1-8192>$len]", number(queue, "len"), queueHelp...)
+	m.edit("logging queue <1-8192>$len", number(queue, "len", true), queueHelp...)
+	m.edit("no logging queue [<1-8192>$len]", number(queue, "len", false), queueHelp...)
 	standby := func(l *config.Logging) *bool { return &l.Standby }
 	fastpath := func(l *config.Logging) *bool { return &l.Fastpath }
 	sbHelp := []string{"standby", "Log on the standby too (kept for ACE compatibility; no effect)"}
