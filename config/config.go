@@ -62,6 +62,7 @@ func (c *Config) Clone() *Config {
 	n.Routes = slices.Clone(c.Routes)
 	n.SNMP = c.SNMP.clone()
 	n.Logging.Hosts = slices.Clone(c.Logging.Hosts)
+	n.Logging.Messages = slices.Clone(c.Logging.Messages)
 	n.Device = c.Device.clone()
 	n.ResourceClasses = c.ResourceClasses.Clone()
 	n.Contexts = c.Contexts.Clone()

@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Device settings: lines of an ACE Admin context that concern the appliance
@@ -21,6 +23,47 @@ type Device struct {
 	TimeoutXlate int
 	// SSHKeys are the "ssh key {rsa|dsa|rsa1} [BITS [force]]" lines.
 	SSHKeys []SSHKey
+	// Clock is "clock timezone NAME HOURS MINUTES": the zone times are
+	// shown in (show clock, syslog timestamps, show logging). Unlike the
+	// lines above it takes effect.
+	Clock ClockZone
+	// NTPServers are the "ntp server A.B.C.D [prefer]" lines. The host's
+	// own NTP client keeps the clock; aced keeps the lines.
+	NTPServers []NTPServer
+}
+
+// ClockZone is a fixed offset from UTC with its name; the zero value is
+// unset (the host's zone).
+type ClockZone struct {
+	Name           string
+	Hours, Minutes int // -23..23, 0..59; the minutes take the hours' sign
+}
+
+// NTPServer is "ntp server A.B.C.D [prefer]".
+type NTPServer struct {
+	Addr   netip.Addr
+	Prefer bool
+}
+
+// InZone returns t in the configured clock zone, or as it is when none is
+// configured.
+func (c *Config) InZone(t time.Time) time.Time {
+	if loc := c.Device.Clock.Location(); loc != nil {
+		return t.In(loc)
+	}
+	return t
+}
+
+// Location is the zone of z, or nil when unset.
+func (z ClockZone) Location() *time.Location {
+	if z.Name == "" {
+		return nil
+	}
+	off := z.Hours*3600 + z.Minutes*60
+	if z.Hours < 0 {
+		off = z.Hours*3600 - z.Minutes*60
+	}
+	return time.FixedZone(z.Name, off)
 }
 
 // SSHKey is "ssh key TYPE [BITS [force]]".
@@ -44,6 +87,7 @@ func sshKeyType(typ string) bool { return typ == "dsa" || typ == "rsa" || typ ==
 func (d Device) clone() Device {
 	d.BootImages = slices.Clone(d.BootImages)
 	d.SSHKeys = slices.Clone(d.SSHKeys)
+	d.NTPServers = slices.Clone(d.NTPServers)
 	return d
 }
 
@@ -78,6 +122,19 @@ func (k *checker) device() {
 		}
 	}
 	k.opt(at{kind: "timeout xlate"}, "timeout xlate", d.TimeoutXlate, 1, maxTimeoutXlate)
+	if z := d.Clock; z != (ClockZone{}) {
+		p := at{kind: "clock timezone"}
+		k.name(p, "zone name", z.Name)
+		k.rng(p, "hours", z.Hours, -23, 23)
+		k.rng(p, "minutes", z.Minutes, 0, 59)
+	}
+	for i, s := range d.NTPServers {
+		p := at{kind: "ntp server", name: s.Addr.String()}
+		k.addr4(p, "server", s.Addr)
+		if slices.ContainsFunc(d.NTPServers[:i], func(o NTPServer) bool { return o.Addr == s.Addr }) {
+			k.add(p, fmt.Errorf("server %w", ErrDuplicate))
+		}
+	}
 	for i, key := range d.SSHKeys {
 		p := at{kind: "ssh key", name: key.Type}
 		if !sshKeyType(key.Type) {
@@ -96,6 +153,21 @@ func (k *checker) device() {
 func renderBoot(r *renderer, c *Config) {
 	for _, img := range c.Device.BootImages {
 		r.line(0, "boot system", img)
+	}
+	if z := c.Device.Clock; z != (ClockZone{}) {
+		r.start(0, "clock timezone")
+		r.w(z.Name)
+		r.n(z.Hours)
+		r.n(z.Minutes)
+		r.end()
+	}
+	for _, s := range c.Device.NTPServers {
+		r.start(0, "ntp server")
+		r.a(s.Addr)
+		if s.Prefer {
+			r.w("prefer")
+		}
+		r.end()
 	}
 }
 

@@ -205,6 +205,14 @@ func randomConfig(seed uint64) *Config {
 		ti := c.EnsureFTTrackIntf(g.name("IF", 2))
 		ti.VLAN, ti.PeerVLAN, ti.PeerPriority = g.num(0, 4095), g.num(0, 4095), g.num(0, 256)
 	}
+	for range g.r.IntN(3) {
+		c.Logging.Messages = append(c.Logging.Messages, LogMessage{ID: g.num(99999, 1000000),
+			Level: OptLevel{Set: g.coin(), Level: g.num(-1, 8)}, Off: g.coin()})
+		c.Device.NTPServers = append(c.Device.NTPServers, NTPServer{Addr: g.addr(), Prefer: g.coin()})
+	}
+	if g.coin() {
+		c.Device.Clock = ClockZone{Name: g.name("Z", 2), Hours: g.num(-24, 24), Minutes: g.num(0, 60)}
+	}
 	c.Device.TimeoutXlate = g.num(0, 2147484) * g.r.IntN(2)
 	for range g.r.IntN(3) {
 		c.Device.BootImages = append(c.Device.BootImages, []string{"image:", "img"}[g.r.IntN(2)]+g.name("c6ace", 2))

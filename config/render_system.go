@@ -46,6 +46,18 @@ func renderLogging(r *renderer, c *Config) {
 	default:
 		r.line(0, "logging device-id", l.DeviceID.Kind)
 	}
+	for _, m := range l.Messages {
+		switch {
+		case m.Off:
+			r.lineN(0, "no logging message", m.ID)
+		case m.Level.Set:
+			r.start(0, "logging message")
+			r.n(m.ID)
+			r.w("level")
+			r.n(m.Level.Level)
+			r.end()
+		}
+	}
 	if l.Facility != 0 && l.Facility != DefaultLogFacility {
 		r.lineN(0, "logging facility", l.Facility)
 	}

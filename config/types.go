@@ -439,7 +439,17 @@ type Logging struct {
 	Fastpath                              bool
 	// DeviceID names the box in messages to syslog servers.
 	DeviceID DeviceID
+	// Messages change single messages: "logging message ID level N"
+	// gives one another severity, "no logging message ID" silences it.
+	Messages []LogMessage
 	Hosts    []LogHost
+}
+
+// LogMessage is the setting of one system message id.
+type LogMessage struct {
+	ID    int      // six digits, e.g. 251010
+	Level OptLevel // the severity it is raised with instead of its own
+	Off   bool     // "no logging message ID": not logged at all
 }
 
 // OptLevel is a severity level that may be unset (the zero value).

@@ -164,6 +164,19 @@ func (k *checker) logging() {
 	}
 	k.opt(at{kind: "logging facility"}, "logging facility", l.Facility, 16, 23)
 	k.opt(at{kind: "logging queue"}, "logging queue", l.Queue, 1, maxLogQueue)
+	for i, m := range l.Messages {
+		p := at{kind: "logging message", name: fmt.Sprint(m.ID)}
+		k.rng(p, "message id", m.ID, 100000, 999999)
+		if m.Level.Set {
+			k.rng(p, "level", m.Level.Level, 0, 7)
+		}
+		if m.Off == m.Level.Set {
+			k.add(p, fmt.Errorf("setting %w (a level, or off)", ErrInvalid))
+		}
+		if slices.ContainsFunc(l.Messages[:i], func(o LogMessage) bool { return o.ID == m.ID }) {
+			k.add(p, fmt.Errorf("message %w", ErrDuplicate))
+		}
+	}
 	switch d := l.DeviceID; d.Kind {
 	case "", "context-name", "hostname":
 		if d.Text != "" {

@@ -1,8 +1,10 @@
 package logging
 
 import (
+	"bytes"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,5 +48,40 @@ func TestFacilityAndDeviceID(t *testing.T) {
 		if string(b[:n]) != c.want {
 			t.Errorf("facility %d, device-id %+v: datagram %q\nwant %q", c.facility, c.id, b[:n], c.want)
 		}
+	}
+}
+
+// `logging message ID level N` raises a message with another severity,
+// `no logging message ID` silences it, and `clock timezone` moves the
+// timestamps: in the datagrams and in show logging.
+func TestMessageSettingsAndZone(t *testing.T) {
+	srv, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := config.New()
+	cfg.Device.Clock = config.ClockZone{Name: "CET", Hours: 1}
+	cfg.Logging = config.Logging{Enable: true, Timestamp: true, Trap: 6, Buffered: 7,
+		Messages: []config.LogMessage{{ID: 251010, Level: config.OptLevel{Set: true, Level: 2}}, {ID: 251013, Off: true}},
+		Hosts:    []config.LogHost{{Addr: netip.MustParseAddr("127.0.0.1"), Port: srv.LocalAddr().(*net.UDPAddr).Port}}}
+	at := time.Date(2026, 12, 5, 23, 30, 0, 0, time.UTC)
+	l := New(func() *config.Config { return cfg }, nil, func() time.Time { return at })
+	defer l.Close()
+	l.Log(Message{Severity: 3, ID: 251013, Text: "silenced"})
+	l.Log(Message{Severity: 3, ID: 251010, Text: "down"})
+	srv.SetReadDeadline(time.Now().Add(5 * time.Second))
+	b := make([]byte, 512)
+	n, err := srv.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "<162>Dec 06 2026 00:30:00: %ACE-2-251010: down"; string(b[:n]) != want {
+		t.Errorf("datagram %q\nwant     %q", b[:n], want)
+	}
+	var out bytes.Buffer
+	l.Show(&out)
+	if s := out.String(); strings.Contains(s, "silenced") || !strings.Contains(s, "Dec 06 2026 00:30:00: %ACE-2-251010: down") {
+		t.Errorf("show logging:\n%s", s)
 	}
 }

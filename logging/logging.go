@@ -97,6 +97,17 @@ func (l *Logger) Log(m Message, attrs ...any) {
 		return
 	}
 	lc := &cfg.Logging
+	// "logging message" changes what the buffer and the servers get; the
+	// daemon log above keeps every message as raised.
+	for _, set := range lc.Messages {
+		if set.ID != m.ID {
+			continue
+		}
+		if set.Off {
+			return
+		}
+		m.Severity = set.Level.Level
+	}
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -166,6 +177,7 @@ const stampLayout = "Jan 02 2006 15:04:05: "
 // with a device id, "<163>Dec 04 2026 22:37:05 lb-1 : %ACE-...".
 func header(cfg *config.Config, severity int, now time.Time) string {
 	lc := &cfg.Logging
+	now = cfg.InZone(now)
 	pri := "<" + strconv.Itoa(facility(lc)*8+severity) + ">"
 	id := ""
 	switch lc.DeviceID.Kind {

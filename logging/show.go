@@ -49,7 +49,7 @@ func (l *Logger) Show(w io.Writer) error {
 		b.WriteString("\n")
 	}
 	for _, s := range msgs {
-		fmt.Fprintf(&b, "%s%s\n", s.at.Format(stampLayout), s.m)
+		fmt.Fprintf(&b, "%s%s\n", cfg.InZone(s.at).Format(stampLayout), s.m)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -3,6 +3,7 @@ package modes
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"aced/config"
 	"aced/grammar"
@@ -61,3 +62,43 @@ func (t *Tree) buildDevice() {
 
 // keyType is the key type word of an "ssh key" line.
 func keyType(a grammar.Args) string { return a.Str("type") }
+
+// buildClock adds "clock timezone" and "ntp server".
+func (t *Tree) buildClock() {
+	m := t.config
+	tzHelp := []string{"clock", "The system clock", "timezone", "Zone that times are shown in",
+		"zone", "Name of the zone (e.g. CET)", "hours", "Hours from UTC, -23 to 23", "minutes", "Minutes from UTC, 0-59"}
+	m.edit("clock timezone WORD$zone WORD$hours <0-59>$minutes", func(_ *Env, c *config.Config, a grammar.Args) error {
+		h, err := strconv.Atoi(a.Str("hours"))
+		if err != nil || h < -23 || h > 23 {
+			return fmt.Errorf("hours %s %w (-23 to 23)", a.Str("hours"), config.ErrRange)
+		}
+		c.Device.Clock = config.ClockZone{Name: a.Str("zone"), Hours: h, Minutes: a.Int("minutes")}
+		return nil
+	}, tzHelp...)
+	m.edit("no clock timezone [WORD$zone WORD$hours <0-59>$minutes]", func(_ *Env, c *config.Config, _ grammar.Args) error {
+		c.Device.Clock = config.ClockZone{}
+		return nil
+	}, tzHelp...)
+	ntpHelp := []string{"ntp", "NTP (the host's NTP client keeps the clock; kept for ACE compatibility)",
+		"server", "An NTP server", "A.B.C.D", "Address of the server", "prefer", "Prefer this server"}
+	m.edit("ntp server A.B.C.D [prefer]", func(_ *Env, c *config.Config, a grammar.Args) error {
+		s := config.NTPServer{Addr: a.Addr("A.B.C.D"), Prefer: a.Has("prefer")}
+		list := slices.Clone(c.Device.NTPServers)
+		if i := slices.IndexFunc(list, func(o config.NTPServer) bool { return o.Addr == s.Addr }); i >= 0 {
+			list[i] = s
+		} else {
+			list = append(list, s)
+		}
+		c.Device.NTPServers = list
+		return nil
+	}, ntpHelp...)
+	m.edit("no ntp server A.B.C.D [prefer]", func(_ *Env, c *config.Config, a grammar.Args) error {
+		n := len(c.Device.NTPServers)
+		c.Device.NTPServers = slices.DeleteFunc(slices.Clone(c.Device.NTPServers), func(o config.NTPServer) bool { return o.Addr == a.Addr("A.B.C.D") })
+		if len(c.Device.NTPServers) == n {
+			return fmt.Errorf("ntp server %s %w", a.Addr("A.B.C.D"), config.ErrNotFound)
+		}
+		return nil
+	}, ntpHelp...)
+}

@@ -92,6 +92,20 @@ func (t *Tree) buildLogging() {
 	m.edit("no logging standby", flag(standby, false), sbHelp...)
 	m.edit("logging fastpath", flag(fastpath, true), fpHelp...)
 	m.edit("no logging fastpath", flag(fastpath, false), fpHelp...)
+	msgHelp := []string{"message", "Change one system message", "id", "The message id (six digits)",
+		"level", "Raise it with this severity instead", "lvl", "Severity 0 (emergencies) to 7 (debugging)"}
+	m.edit("logging message <100000-999999>$id [level <0-7>$lvl]", func(_ *Env, c *config.Config, a grammar.Args) error {
+		msg := config.LogMessage{ID: a.Int("id")}
+		if a.Has("lvl") {
+			msg.Level = config.OptLevel{Set: true, Level: a.Int("lvl")}
+		}
+		setLogMessage(c, msg)
+		return nil
+	}, msgHelp...)
+	m.edit("no logging message <100000-999999>$id [level <0-7>$lvl]", func(_ *Env, c *config.Config, a grammar.Args) error {
+		setLogMessage(c, config.LogMessage{ID: a.Int("id"), Off: true})
+		return nil
+	}, msgHelp...)
 	idHelp := []string{"device-id", "Name the box in messages to syslog servers", "context-name", "The context name",
 		"hostname", "The hostname", "string", "A text of your own", "text", "The text (no spaces)"}
 	m.edit("logging device-id {context-name|hostname|string WORD$text}", func(_ *Env, c *config.Config, a grammar.Args) error {
@@ -136,4 +150,14 @@ func setLogHost(_ *Env, c *config.Config, a grammar.Args) error {
 	}
 	c.Logging.Hosts = list
 	return nil
+}
+
+// setLogMessage records msg's setting; a message back at its own level
+// and on ("logging message ID") needs no line.
+func setLogMessage(c *config.Config, msg config.LogMessage) {
+	list := slices.DeleteFunc(slices.Clone(c.Logging.Messages), func(o config.LogMessage) bool { return o.ID == msg.ID })
+	if msg.Off || msg.Level.Set {
+		list = append(list, msg)
+	}
+	c.Logging.Messages = list
 }

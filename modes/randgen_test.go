@@ -342,6 +342,9 @@ func (g *gen) globals() {
 		g.add("logging %s", g.pick([]string{"standby", "fastpath", "queue 512"}))
 	}
 	g.add("boot system image:c6ace-t1k9-mz.A2_%d.bin", g.n(1, 9))
+	g.add("clock timezone Z%d %d %d", g.n(0, 9), g.n(0, 23)-g.n(0, 23), g.n(0, 59))
+	g.add("ntp server 192.0.2.%d%s", g.n(1, 254), map[bool]string{true: " prefer"}[g.coin()])
+	g.add("%slogging message %d%s", map[bool]string{true: "no "}[g.coin()], g.n(100000, 999999), map[bool]string{true: " level 5"}[g.coin()])
 	g.add("timeout xlate %d", g.n(1, 86400))
 	g.add("ssh key %s %d%s", g.pick([]string{"rsa", "dsa"}), g.n(768, 4096), map[bool]string{true: " force"}[g.coin()])
 	rc := fmt.Sprintf("RC%d", g.n(1, 3))

@@ -51,7 +51,7 @@ func uptime(d time.Duration) string {
 
 // showClock prints the clock in the NX-OS family layout ACE uses.
 func showClock(s *Session, _ grammar.Args, w io.Writer) error {
-	fmt.Fprintln(w, s.eng.now().Format("Mon Jan _2 15:04:05 MST 2006"))
+	fmt.Fprintln(w, s.eng.b.Running().InZone(s.eng.now()).Format("Mon Jan _2 15:04:05 MST 2006"))
 	return nil
 }
 
@@ -67,7 +67,7 @@ func showUsers(s *Session, _ grammar.Args, w io.Writer) error {
 		if u.Remote != "" {
 			remote = "(" + u.Remote + ")"
 		}
-		fmt.Fprintf(w, "%-16s %-8s %-20s %s%s\n", u.User, fmt.Sprintf("vty%d", u.ID), u.Login.Format("2006-01-02 15:04:05"), remote, mark)
+		fmt.Fprintf(w, "%-16s %-8s %-20s %s%s\n", u.User, fmt.Sprintf("vty%d", u.ID), s.eng.b.Running().InZone(u.Login).Format("2006-01-02 15:04:05"), remote, mark)
 	}
 	return nil
 }

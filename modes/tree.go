@@ -138,6 +138,7 @@ func NewTree(extra ...ShowCommand) *Tree {
 	t.buildFT()
 	t.buildFTTrack()
 	t.buildDevice()
+	t.buildClock()
 	t.buildVirtual()
 	for _, m := range t.modes {
 		if m.isConfig() {
