@@ -242,4 +242,10 @@ func renderSNMP(r *renderer, c *Config) {
 		r.w("") // trailing space as on ACE
 		r.end()
 	}
+	if s.TrapLinkIETF {
+		r.line(0, "snmp-server trap link ietf")
+	}
+	if s.UnmaskCommunity {
+		r.line(0, "snmp-server unmask-community")
+	}
 }

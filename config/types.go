@@ -392,6 +392,13 @@ type SNMP struct {
 	Hosts       []SNMPHost
 	Users       []SNMPUser
 	Traps       []string // each "enable traps" argument list as typed canonically, e.g. "slb real"
+	// TrapLinkIETF is "snmp-server trap link ietf": linkUp and linkDown in
+	// RFC 2863's form (ifIndex, ifAdminStatus, ifOperStatus), which is the
+	// only form aced sends.
+	TrapLinkIETF bool
+	// UnmaskCommunity is "snmp-server unmask-community": community strings
+	// shown in clear, which aced always does.
+	UnmaskCommunity bool
 }
 
 // SNMPCommunity is "snmp-server community NAME [group GROUP] [ro]".

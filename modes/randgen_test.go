@@ -356,6 +356,9 @@ func (g *gen) globals() {
 	g.add("allocate-interface vlan %d", g.n(2, 4094))
 	g.add("member %s", rc)
 	g.add("exit")
+	if g.coin() {
+		g.add("snmp-server %s", g.pick([]string{"trap link ietf", "unmask-community"}))
+	}
 	g.add("snmp-server contact noc %d", g.n(1, 9))
 	g.add("snmp-server community c%d group Network-Monitor", g.n(1, 9))
 	g.add("snmp-server host 198.51.100.%d traps version 2c public", g.n(1, 254))

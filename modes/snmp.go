@@ -46,6 +46,21 @@ func (t *Tree) buildSNMP() {
 		"virtual-context", "Context changes", "license", "License events", "bandwidth", "Bandwidth rate limit", "enable", "Enable traps"}
 	m.edit(traps, setTrap(true), trapHelp...)
 	m.edit("no "+traps, setTrap(false), trapHelp...)
+
+	// Both describe what aced always does: the lines are kept so an ACE
+	// configuration reads back (config.SNMP).
+	ietfHelp := []string{"trap", "Trap format", "link", "linkUp and linkDown", "ietf", "RFC 2863 varbinds (the only form aced sends)"}
+	ietf := func(on bool) editFunc {
+		return func(_ *Env, c *config.Config, _ grammar.Args) error { c.SNMP.TrapLinkIETF = on; return nil }
+	}
+	m.edit("snmp-server trap link ietf", ietf(true), ietfHelp...)
+	m.edit("no snmp-server trap link ietf", ietf(false), ietfHelp...)
+	unmaskHelp := []string{"unmask-community", "Show community strings in clear (aced always does)"}
+	unmask := func(on bool) editFunc {
+		return func(_ *Env, c *config.Config, _ grammar.Args) error { c.SNMP.UnmaskCommunity = on; return nil }
+	}
+	m.edit("snmp-server unmask-community", unmask(true), unmaskHelp...)
+	m.edit("no snmp-server unmask-community", unmask(false), unmaskHelp...)
 }
 
 func setCommunity(_ *Env, c *config.Config, a grammar.Args) error {
