@@ -14,11 +14,7 @@ import (
 // `logging facility` sets the priority and `logging device-id` names the
 // box, in the datagrams a real UDP syslog socket receives.
 func TestFacilityAndDeviceID(t *testing.T) {
-	srv, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := listenSyslog(t)
 	cfg := config.New()
 	cfg.Hostname = "lb-1"
 	at := time.Date(2026, 12, 5, 9, 4, 7, 0, time.UTC)
@@ -39,14 +35,8 @@ func TestFacilityAndDeviceID(t *testing.T) {
 		cfg.Logging = config.Logging{Enable: true, Timestamp: c.timestamp, Trap: 6, Buffered: -1, Facility: c.facility, DeviceID: c.id,
 			Hosts: []config.LogHost{{Addr: netip.MustParseAddr("127.0.0.1"), Port: srv.LocalAddr().(*net.UDPAddr).Port}}}
 		l.Log(Message{Severity: 3, ID: 251010, Text: "down"})
-		srv.SetReadDeadline(time.Now().Add(5 * time.Second))
-		b := make([]byte, 512)
-		n, err := srv.Read(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(b[:n]) != c.want {
-			t.Errorf("facility %d, device-id %+v: datagram %q\nwant %q", c.facility, c.id, b[:n], c.want)
+		if got := readDatagram(t, srv); got != c.want {
+			t.Errorf("facility %d, device-id %+v: datagram %q\nwant %q", c.facility, c.id, got, c.want)
 		}
 	}
 }
@@ -55,11 +45,7 @@ func TestFacilityAndDeviceID(t *testing.T) {
 // `no logging message ID` silences it, and `clock timezone` moves the
 // timestamps: in the datagrams and in show logging.
 func TestMessageSettingsAndZone(t *testing.T) {
-	srv, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := listenSyslog(t)
 	cfg := config.New()
 	cfg.Device.Clock = config.ClockZone{Name: "CET", Hours: 1}
 	cfg.Logging = config.Logging{Enable: true, Timestamp: true, Trap: 6, Buffered: 7,
@@ -70,18 +56,35 @@ func TestMessageSettingsAndZone(t *testing.T) {
 	defer l.Close()
 	l.Log(Message{Severity: 3, ID: 251013, Text: "silenced"})
 	l.Log(Message{Severity: 3, ID: 251010, Text: "down"})
-	srv.SetReadDeadline(time.Now().Add(5 * time.Second))
-	b := make([]byte, 512)
-	n, err := srv.Read(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := "<162>Dec 06 2026 00:30:00: %ACE-2-251010: down"; string(b[:n]) != want {
-		t.Errorf("datagram %q\nwant     %q", b[:n], want)
+	if got, want := readDatagram(t, srv), "<162>Dec 06 2026 00:30:00: %ACE-2-251010: down"; got != want {
+		t.Errorf("datagram %q\nwant     %q", got, want)
 	}
 	var out bytes.Buffer
 	l.Show(&out)
 	if s := out.String(); strings.Contains(s, "silenced") || !strings.Contains(s, "Dec 06 2026 00:30:00: %ACE-2-251010: down") {
 		t.Errorf("show logging:\n%s", s)
 	}
+}
+
+// listenSyslog is a UDP syslog server on loopback, closed with the test.
+func listenSyslog(t *testing.T) *net.UDPConn {
+	t.Helper()
+	srv, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// readDatagram waits for srv's next datagram.
+func readDatagram(t *testing.T, srv *net.UDPConn) string {
+	t.Helper()
+	srv.SetReadDeadline(time.Now().Add(5 * time.Second))
+	b := make([]byte, 1024)
+	n, err := srv.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b[:n])
 }

@@ -12,11 +12,7 @@ import (
 )
 
 func TestLoggingToServerAndBuffer(t *testing.T) {
-	srv, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := listenSyslog(t)
 	port := srv.LocalAddr().(*net.UDPAddr).Port
 	cfg := config.New()
 	cfg.Logging = config.Logging{Enable: true, Timestamp: true, Trap: 4, Buffered: 6,
@@ -29,15 +25,10 @@ func TestLoggingToServerAndBuffer(t *testing.T) {
 	l.Log(Message{Severity: 5, ID: 251013, Text: "recovered"}) // buffered, above trap level
 	l.Log(Message{Severity: 7, ID: 1, Text: "debug"})          // neither
 
-	srv.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if got, want := readDatagram(t, srv), "<163>Dec 04 2026 22:37:05: %ACE-3-251010: Health probe failed for server 203.0.113.11"; got != want {
+		t.Fatalf("datagram %q\nwant     %q", got, want)
+	}
 	b := make([]byte, 1024)
-	n, err := srv.Read(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := "<163>Dec 04 2026 22:37:05: %ACE-3-251010: Health probe failed for server 203.0.113.11"; string(b[:n]) != want {
-		t.Fatalf("datagram %q\nwant     %q", b[:n], want)
-	}
 	srv.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
 	if n, err := srv.Read(b); err == nil {
 		t.Fatalf("a second datagram %q: only severity <= 4 goes to servers", b[:n])

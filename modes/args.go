@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -177,6 +178,19 @@ func (c *cursor) portSpec() config.PortSpec {
 		}
 	}
 	return config.PortSpec{}
+}
+
+// replaceOrAppend returns a copy of list with x in place of the first
+// element same reports, or with x appended: one line per key, in the
+// order the keys were first typed. The copy keeps the published config's
+// array untouched.
+func replaceOrAppend[T any](list []T, x T, same func(T) bool) []T {
+	list = slices.Clone(list)
+	if i := slices.IndexFunc(list, same); i >= 0 {
+		list[i] = x
+		return list
+	}
+	return append(list, x)
 }
 
 // Errors of the handlers. They are printed after "% Error: ".

@@ -84,13 +84,7 @@ func (t *Tree) buildClock() {
 		"server", "An NTP server", "A.B.C.D", "Address of the server", "prefer", "Prefer this server"}
 	m.edit("ntp server A.B.C.D [prefer]", func(_ *Env, c *config.Config, a grammar.Args) error {
 		s := config.NTPServer{Addr: a.Addr("A.B.C.D"), Prefer: a.Has("prefer")}
-		list := slices.Clone(c.Device.NTPServers)
-		if i := slices.IndexFunc(list, func(o config.NTPServer) bool { return o.Addr == s.Addr }); i >= 0 {
-			list[i] = s
-		} else {
-			list = append(list, s)
-		}
-		c.Device.NTPServers = list
+		c.Device.NTPServers = replaceOrAppend(c.Device.NTPServers, s, func(o config.NTPServer) bool { return o.Addr == s.Addr })
 		return nil
 	}, ntpHelp...)
 	m.edit("no ntp server A.B.C.D [prefer]", func(_ *Env, c *config.Config, a grammar.Args) error {

@@ -17,23 +17,11 @@ func (t *Tree) buildFTTrack() {
 	t.ftTrackIntf = t.sub("config-ft-track-intf", t.config)
 	m := t.config
 	hostHelp := []string{"track", "Track an item for FT failover", "host", "A host or gateway", "NAME", "Name of the tracked item"}
-	m.edit("ft track host NAME", func(e *Env, c *config.Config, a grammar.Args) error {
-		c.EnsureFTTrackHost(a.Str("NAME"))
-		e.enter(t.ftTrackHost, Ctx{Name: a.Str("NAME")})
-		return nil
-	}, hostHelp...)
-	m.edit("no ft track host NAME", func(_ *Env, c *config.Config, a grammar.Args) error {
-		return c.Delete("ft track host", a.Str("NAME"))
-	}, hostHelp...)
+	m.edit("ft track host NAME", enterNamed(t.ftTrackHost, func(c *config.Config, n string) { c.EnsureFTTrackHost(n) }), hostHelp...)
+	m.edit("no ft track host NAME", deleteNamed("ft track host"), hostHelp...)
 	intfHelp := []string{"track", "Track an item for FT failover", "interface", "An interface", "NAME", "Name of the tracked item"}
-	m.edit("ft track interface NAME", func(e *Env, c *config.Config, a grammar.Args) error {
-		c.EnsureFTTrackIntf(a.Str("NAME"))
-		e.enter(t.ftTrackIntf, Ctx{Name: a.Str("NAME")})
-		return nil
-	}, intfHelp...)
-	m.edit("no ft track interface NAME", func(_ *Env, c *config.Config, a grammar.Args) error {
-		return c.Delete("ft track interface", a.Str("NAME"))
-	}, intfHelp...)
+	m.edit("ft track interface NAME", enterNamed(t.ftTrackIntf, func(c *config.Config, n string) { c.EnsureFTTrackIntf(n) }), intfHelp...)
+	m.edit("no ft track interface NAME", deleteNamed("ft track interface"), intfHelp...)
 	t.ftTrackHostCommands()
 	t.ftTrackIntfCommands()
 }

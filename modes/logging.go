@@ -142,13 +142,7 @@ func setLogHost(_ *Env, c *config.Config, a grammar.Args) error {
 			h.Port = 0
 		}
 	}
-	list := slices.Clone(c.Logging.Hosts)
-	if i := slices.IndexFunc(list, func(x config.LogHost) bool { return x.Addr == h.Addr }); i >= 0 {
-		list[i] = h
-	} else {
-		list = append(list, h)
-	}
-	c.Logging.Hosts = list
+	c.Logging.Hosts = replaceOrAppend(c.Logging.Hosts, h, func(x config.LogHost) bool { return x.Addr == h.Addr })
 	return nil
 }
 

@@ -68,13 +68,7 @@ func setCommunity(_ *Env, c *config.Config, a grammar.Args) error {
 	if a.Has("groupname") {
 		cm.Group = a.Str("groupname")
 	}
-	list := slices.Clone(c.SNMP.Communities)
-	if i := slices.IndexFunc(list, func(x config.SNMPCommunity) bool { return x.Name == cm.Name }); i >= 0 {
-		list[i] = cm
-	} else {
-		list = append(list, cm)
-	}
-	c.SNMP.Communities = list
+	c.SNMP.Communities = replaceOrAppend(c.SNMP.Communities, cm, func(x config.SNMPCommunity) bool { return x.Name == cm.Name })
 	return nil
 }
 
@@ -100,13 +94,7 @@ func snmpHost(a grammar.Args) config.SNMPHost {
 // address and port.
 func setSNMPHost(_ *Env, c *config.Config, a grammar.Args) error {
 	h := snmpHost(a)
-	list := slices.Clone(c.SNMP.Hosts)
-	if i := slices.IndexFunc(list, func(x config.SNMPHost) bool { return x.Addr == h.Addr && x.Port == h.Port }); i >= 0 {
-		list[i] = h
-	} else {
-		list = append(list, h)
-	}
-	c.SNMP.Hosts = list
+	c.SNMP.Hosts = replaceOrAppend(c.SNMP.Hosts, h, func(x config.SNMPHost) bool { return x.Addr == h.Addr && x.Port == h.Port })
 	return nil
 }
 
@@ -134,13 +122,7 @@ func setSNMPUser(_ *Env, c *config.Config, a grammar.Args) error {
 		}
 		u.PrivKey = a.Str("privkey")
 	}
-	list := slices.Clone(c.SNMP.Users)
-	if i := slices.IndexFunc(list, func(x config.SNMPUser) bool { return x.Name == u.Name }); i >= 0 {
-		list[i] = u
-	} else {
-		list = append(list, u)
-	}
-	c.SNMP.Users = list
+	c.SNMP.Users = replaceOrAppend(c.SNMP.Users, u, func(x config.SNMPUser) bool { return x.Name == u.Name })
 	return nil
 }
 

@@ -20,15 +20,8 @@ func (t *Tree) buildVirtual() {
 	m := t.config
 	rcHelp := []string{"resource-class", "Resource class for contexts (kept for ACE compatibility; aced is one context)",
 		"NAME", "Name of the resource class"}
-	m.edit("resource-class NAME", func(e *Env, c *config.Config, a grammar.Args) error {
-		name := a.Str("NAME")
-		c.EnsureResourceClass(name)
-		e.enter(t.resource, Ctx{Name: name})
-		return nil
-	}, rcHelp...)
-	m.edit("no resource-class NAME", func(_ *Env, c *config.Config, a grammar.Args) error {
-		return c.Delete("resource-class", a.Str("NAME"))
-	}, rcHelp...)
+	m.edit("resource-class NAME", enterNamed(t.resource, func(c *config.Config, n string) { c.EnsureResourceClass(n) }), rcHelp...)
+	m.edit("no resource-class NAME", deleteNamed("resource-class"), rcHelp...)
 	ctxHelp := []string{"context", "Virtual context (kept for ACE compatibility; aced is one context)", "NAME", "Name of the context"}
 	m.edit("context NAME", func(e *Env, c *config.Config, a grammar.Args) error {
 		name := a.Str("NAME")
@@ -39,9 +32,7 @@ func (t *Tree) buildVirtual() {
 		e.enter(t.context, Ctx{Name: name})
 		return nil
 	}, ctxHelp...)
-	m.edit("no context NAME", func(_ *Env, c *config.Config, a grammar.Args) error {
-		return c.Delete("context", a.Str("NAME"))
-	}, ctxHelp...)
+	m.edit("no context NAME", deleteNamed("context"), ctxHelp...)
 	t.resourceCommands()
 	t.contextCommands()
 }
@@ -117,4 +108,20 @@ func vlanRange(s string) (config.VLANRange, error) {
 		return config.VLANRange{}, fmt.Errorf("vlan %s %w (N or N-M, 2-4094)", s, config.ErrRange)
 	}
 	return config.VLANRange{Lo: l, Hi: h}, nil
+}
+
+// enterNamed opens submode m on the object the NAME argument names,
+// creating it with ensure when it does not exist.
+func enterNamed(m *Mode, ensure func(c *config.Config, name string)) editFunc {
+	return func(e *Env, c *config.Config, a grammar.Args) error {
+		name := a.Str("NAME")
+		ensure(c, name)
+		e.enter(m, Ctx{Name: name})
+		return nil
+	}
+}
+
+// deleteNamed removes the object of kind the NAME argument names.
+func deleteNamed(kind string) editFunc {
+	return func(_ *Env, c *config.Config, a grammar.Args) error { return c.Delete(kind, a.Str("NAME")) }
 }
