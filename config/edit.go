@@ -272,6 +272,9 @@ func (c *Config) UsedBy(kind, name string) []string {
 		}
 	case "interface vlan":
 		c.policyUsers(kind, name, add)
+		if c.SNMP.TrapSourceVLAN != 0 && Key(c.SNMP.TrapSourceVLAN) == name {
+			add("snmp-server trap-source")
+		}
 		for _, p := range c.FT.Peers.All {
 			if Key(p.QueryVLAN) == name {
 				add("ft peer " + strconv.Itoa(p.ID))

@@ -175,6 +175,7 @@ func randomConfig(seed uint64) *Config {
 	}
 	c.SNMP.Contact, c.SNMP.Location, c.SNMP.Traps = g.text(), g.text(), g.strs("trap", 3, 2)
 	c.SNMP.TrapLinkIETF, c.SNMP.UnmaskCommunity = g.coin(), g.coin()
+	c.SNMP.TrapSourceVLAN = []int{0, 10, 20, 999}[g.r.IntN(4)]
 	for range g.r.IntN(3) {
 		c.SNMP.Communities = append(c.SNMP.Communities, SNMPCommunity{Name: g.name("comm", 3), Group: g.name("G", 2)})
 		c.SNMP.Hosts = append(c.SNMP.Hosts, SNMPHost{Addr: g.addr(), Informs: g.coin(),

@@ -248,4 +248,5 @@ func renderSNMP(r *renderer, c *Config) {
 	if s.UnmaskCommunity {
 		r.line(0, "snmp-server unmask-community")
 	}
+	r.optN(0, "snmp-server trap-source vlan", s.TrapSourceVLAN)
 }

@@ -399,6 +399,9 @@ type SNMP struct {
 	// UnmaskCommunity is "snmp-server unmask-community": community strings
 	// shown in clear, which aced always does.
 	UnmaskCommunity bool
+	// TrapSourceVLAN is "snmp-server trap-source vlan N": traps and informs
+	// leave from that interface's address; 0 = the address routing picks.
+	TrapSourceVLAN int
 }
 
 // SNMPCommunity is "snmp-server community NAME [group GROUP] [ro]".

@@ -70,6 +70,9 @@ func (k *checker) routes() {
 
 func (k *checker) snmp() {
 	s := &k.c.SNMP
+	if v := s.TrapSourceVLAN; v != 0 && k.c.Interfaces.Get(Key(v)) == nil {
+		k.add(at{kind: "snmp-server trap-source"}, fmt.Errorf("interface vlan %d %w", v, ErrNotFound))
+	}
 	k.text(at{kind: "snmp-server contact"}, "contact", s.Contact)
 	k.text(at{kind: "snmp-server location"}, "location", s.Location)
 	for i, cm := range s.Communities {

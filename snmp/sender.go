@@ -95,7 +95,12 @@ func (a *Agent) sendHost(v *view, h config.SNMPHost, now time.Time, trap OID, vb
 	default:
 		return errBadVersion
 	}
-	conn, err := net.DialUDP("udp", nil, addr)
+	conn, err := net.DialUDP("udp", trapSource(v.cfg), addr)
+	if err != nil {
+		// The source address is not the host's (aced without its ports):
+		// the notification still goes, from the address routing picks.
+		conn, err = net.DialUDP("udp", nil, addr)
+	}
 	if err != nil {
 		return err
 	}
@@ -211,4 +216,19 @@ func (a *Agent) v1Trap(community string, trap OID, vbs []gosnmp.SnmpPDU, local n
 		}
 	}
 	return pkt
+}
+
+// trapSource is the local address of `snmp-server trap-source vlan N`: the
+// interface's own address, so the NMS sees every trap come from the
+// address it polls and filters on. nil (routing picks) when unset or when
+// the interface has no address yet.
+func trapSource(c *config.Config) *net.UDPAddr {
+	if c == nil || c.SNMP.TrapSourceVLAN == 0 {
+		return nil
+	}
+	i := c.Interfaces.Get(config.Key(c.SNMP.TrapSourceVLAN))
+	if i == nil || !i.Addr.IsValid() {
+		return nil
+	}
+	return net.UDPAddrFromAddrPort(netip.AddrPortFrom(i.Addr.Addr(), 0))
 }

@@ -32,6 +32,7 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	r.connLimit()
 	r.arpFailure()
 	r.purge()
+	r.trapSource()
 }
 
 // management: mail spreads over MX1 and MX2; SSH, SNMP and show interface
@@ -293,4 +294,13 @@ func (r *labRig) purge() {
 	// the probe's reason; it crossed the data plane from 198.51.100.2.
 	waitFor(r.t, r.traps, ".1.3.6.1.4.1.9.9.470.0.")
 	waitFor(r.t, r.traps, ".7.83.70.95.83.77.84.80.3.77.88.49.25 = STRING:")
+}
+
+// trapSource: with snmp-server trap-source vlan 20 the NMS on the client
+// side gets its traps from vlan 20's address, across the data plane.
+func (r *labRig) trapSource() {
+	r.ssh("configure terminal\nsnmp-server trap-source vlan 20\nsnmp-server enable traps snmp linkdown\n" +
+		"interface vlan 30\nip address 192.0.2.1 255.255.255.0\nno shutdown\nshutdown\nend")
+	waitFor(r.t, r.traps, "UDP: [203.0.113.2]:")
+	waitFor(r.t, r.traps, ".1.3.6.1.6.3.1.1.5.3") // linkDown
 }

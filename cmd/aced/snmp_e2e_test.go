@@ -91,7 +91,10 @@ func TestE2ELinkTrapsToSnmptrapd(t *testing.T) {
 	d := startDaemon(t, t.TempDir())
 	cfg := fmt.Sprintf("configure terminal\nsnmp-server host 127.0.0.1 traps version 2c public udp-port %d\n"+
 		"snmp-server enable traps snmp linkdown\nsnmp-server enable traps snmp linkup\n"+
-		"interface vlan 10\nip address 198.51.100.2 255.255.255.0\nno shutdown\nend", port)
+		"interface vlan 10\nip address 198.51.100.2 255.255.255.0\nno shutdown\n"+
+		// Without its ports vlan 10's address is not the host's: the
+		// traps still go, from the address routing picks.
+		"snmp-server trap-source vlan 10\nend", port)
 	if o, code := d.sshExec(t, cfg); code != 0 {
 		t.Fatalf("configure: %d\n%s", code, o)
 	}
