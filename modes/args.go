@@ -193,6 +193,15 @@ func replaceOrAppend[T any](list []T, x T, same func(T) bool) []T {
 	return append(list, x)
 }
 
+// intSetting returns the handlers of a numeric setting where 0 means
+// unset: the line sets it from argument arg, the no form takes it back to
+// 0 whatever number it names.
+func intSetting(field func(c *config.Config) *int, arg string) (set, unset editFunc) {
+	set = func(_ *Env, c *config.Config, a grammar.Args) error { *field(c) = a.Int(arg); return nil }
+	unset = func(_ *Env, c *config.Config, _ grammar.Args) error { *field(c) = 0; return nil }
+	return set, unset
+}
+
 // Errors of the handlers. They are printed after "% Error: ".
 
 func notFound(kind, name string) error {

@@ -36,14 +36,9 @@ func (t *Tree) buildDevice() {
 
 	xlateHelp := []string{"timeout", "Global timeouts", "xlate", "Idle timeout of address translations (kept for ACE compatibility; source NAT ports are freed with their connection)",
 		"secs", "Seconds"}
-	m.edit("timeout xlate <1-2147483>$secs", func(_ *Env, c *config.Config, a grammar.Args) error {
-		c.Device.TimeoutXlate = a.Int("secs")
-		return nil
-	}, xlateHelp...)
-	m.edit("no timeout xlate [<1-2147483>$secs]", func(_ *Env, c *config.Config, _ grammar.Args) error {
-		c.Device.TimeoutXlate = 0
-		return nil
-	}, xlateHelp...)
+	set, unset := intSetting(func(c *config.Config) *int { return &c.Device.TimeoutXlate }, "secs")
+	m.edit("timeout xlate <1-2147483>$secs", set, xlateHelp...)
+	m.edit("no timeout xlate [<1-2147483>$secs]", unset, xlateHelp...)
 
 	keyHelp := []string{"ssh", "SSH server settings", "key", "SSH host key (kept for ACE compatibility; aced makes its own host keys at first boot)",
 		"dsa", "DSA key", "rsa", "RSA key", "rsa1", "RSA key for SSH version 1", "bits", "Key size in bits",

@@ -67,23 +67,16 @@ func (t *Tree) buildLogging() {
 		m.edit("logging "+o.word+" <0-7>$lvl", optLevel(o.field, true), append([]string{o.word, o.help}, lvlHelp...)...)
 		m.edit("no logging "+o.word+" [<0-7>$lvl]", optLevel(o.field, false), append([]string{o.word, o.help}, lvlHelp...)...)
 	}
-	number := func(field func(l *config.Logging) *int, arg string, on bool) editFunc {
-		return func(_ *Env, c *config.Config, a grammar.Args) error {
-			*field(&c.Logging) = 0
-			if on {
-				*field(&c.Logging) = a.Int(arg)
-			}
-			return nil
-		}
-	}
-	facility := func(l *config.Logging) *int { return &l.Facility }
-	queue := func(l *config.Logging) *int { return &l.Queue }
+	facility := func(c *config.Config) *int { return &c.Logging.Facility }
+	queue := func(c *config.Config) *int { return &c.Logging.Queue }
 	facHelp := []string{"facility", "Syslog facility of messages to servers", "fac", "Facility 16 (local0) to 23 (local7); default 20"}
-	m.edit("logging facility <16-23>$fac", number(facility, "fac", true), facHelp...)
-	m.edit("no logging facility [<16-23>$fac]", number(facility, "fac", false), facHelp...)
+	set, unset := intSetting(facility, "fac")
+	m.edit("logging facility <16-23>$fac", set, facHelp...)
+	m.edit("no logging facility [<16-23>$fac]", unset, facHelp...)
 	queueHelp := []string{"queue", "Length of the message queue (kept for ACE compatibility; no effect)", "len", "Messages"}
-	m.edit("logging queue <1-8192>$len", number(queue, "len", true), queueHelp...)
-	m.edit("no logging queue [<1-8192>$len]", number(queue, "len", false), queueHelp...)
+	set, unset = intSetting(queue, "len")
+	m.edit("logging queue <1-8192>$len", set, queueHelp...)
+	m.edit("no logging queue [<1-8192>$len]", unset, queueHelp...)
 	standby := func(l *config.Logging) *bool { return &l.Standby }
 	fastpath := func(l *config.Logging) *bool { return &l.Fastpath }
 	sbHelp := []string{"standby", "Log on the standby too (kept for ACE compatibility; no effect)"}

@@ -62,14 +62,9 @@ func (t *Tree) buildSNMP() {
 	m.edit("snmp-server unmask-community", unmask(true), unmaskHelp...)
 	m.edit("no snmp-server unmask-community", unmask(false), unmaskHelp...)
 	srcHelp := []string{"trap-source", "Interface whose address traps and informs leave from", "vid", "VLAN number"}
-	m.edit("snmp-server trap-source vlan <2-4094>$vid", func(_ *Env, c *config.Config, a grammar.Args) error {
-		c.SNMP.TrapSourceVLAN = a.Int("vid")
-		return nil
-	}, srcHelp...)
-	m.edit("no snmp-server trap-source [vlan <2-4094>$vid]", func(_ *Env, c *config.Config, _ grammar.Args) error {
-		c.SNMP.TrapSourceVLAN = 0
-		return nil
-	}, srcHelp...)
+	set, unset := intSetting(func(c *config.Config) *int { return &c.SNMP.TrapSourceVLAN }, "vid")
+	m.edit("snmp-server trap-source vlan <2-4094>$vid", set, srcHelp...)
+	m.edit("no snmp-server trap-source [vlan <2-4094>$vid]", unset, srcHelp...)
 }
 
 func setCommunity(_ *Env, c *config.Config, a grammar.Args) error {
