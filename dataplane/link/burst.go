@@ -97,8 +97,9 @@ func (s *socket) tagged() bool {
 
 // burst is what a wire loop hands to the engine at once: the frame the
 // read returned and the filled slots behind it (more of them), less those
-// dropped before the engine (cut short, tagged, or from the port's own
-// MAC: a loop, or our own transmission seen again).
+// dropped before the engine (cut short, tagged, from the port's own MAC: a
+// loop, or our own transmission seen again; or a partial checksum that
+// cannot be finished).
 type burst struct {
 	frames         [][]byte
 	bytes, dropped int
@@ -112,19 +113,21 @@ func (b *burst) gather(s *socket, mac [6]byte, frame []byte, whole bool) {
 		b.frames = make([][]byte, 0, maxBurst)
 	}
 	b.frames, b.bytes, b.dropped, b.more = b.frames[:0], 0, 0, 0
-	b.keep(mac, frame, whole)
+	b.keep(mac, frame, whole, s.partialChecksum(0))
 	for s.ring != nil && b.more < maxBurst-1 {
 		f, whole, ok := s.peek(b.more + 1)
 		if !ok {
 			break
 		}
 		b.more++
-		b.keep(mac, f, whole)
+		b.keep(mac, f, whole, s.partialChecksum(b.more))
 	}
 }
 
-func (b *burst) keep(mac [6]byte, f []byte, whole bool) {
-	if !whole || len(f) < 14 || [6]byte(f[6:12]) == mac {
+// keep adds f to the burst unless it is dropped; partial: its checksum is
+// still to be finished (csum.go).
+func (b *burst) keep(mac [6]byte, f []byte, whole, partial bool) {
+	if !whole || len(f) < 14 || [6]byte(f[6:12]) == mac || partial && !completeChecksum(f) {
 		b.dropped++
 		return
 	}
