@@ -35,7 +35,10 @@ func completeChecksum(f []byte) bool {
 	}
 	ip := header.IPv4(f[header.EthernetSize:])
 	ihl, total := ip.HeaderLen(), int(ip.TotalLen())
-	if ip.Version() != 4 || ihl < header.IPv4MinSize || total < ihl || total > len(ip) {
+	// A fragment never carries a partial checksum (the kernel finishes it
+	// before fragmenting); one that claims to is refused rather than have
+	// its payload taken for a header.
+	if ip.Version() != 4 || ihl < header.IPv4MinSize || total < ihl || total > len(ip) || ip.IsFragment() {
 		return false
 	}
 	src, dst := ip.Src(), ip.Dst()

@@ -22,8 +22,10 @@ func TestCompleteChecksum(t *testing.T) {
 	}
 	arp := make([]byte, 60)
 	arp[12], arp[13] = 0x08, 0x06
-	if completeChecksum(arp) || completeChecksum(f[:tcpOff+10]) {
-		t.Error("completed a frame that is not a whole IPv4 TCP or UDP packet")
+	frag := seg(3, 2000, header.TCPAck, 300)
+	header.IPv4(frag[ipOff:]).SetFragment(false, false, 1480)
+	if completeChecksum(arp) || completeChecksum(f[:tcpOff+10]) || completeChecksum(frag) {
+		t.Error("completed a frame that is not a whole, unfragmented IPv4 TCP or UDP packet")
 	}
 	if n := testing.AllocsPerRun(100, func() { completeChecksum(f) }); n != 0 {
 		t.Errorf("%v allocations per frame", n)
