@@ -62,22 +62,23 @@ func (s *socket) pending() bool {
 // read returned, and ok, if the kernel has filled that slot. whole is false
 // for a frame cut short to fit the slot, and for one that carried a VLAN tag
 // (the kernel moves the tag into the slot header; ports are access ports).
-// Only the goroutine reading s may call it, between a read that returned a
-// frame and the next read; the frame is valid until release.
-func (s *socket) peek(k int) (frame []byte, whole, ok bool) {
+// partial: the sender left the checksum to finish (csum.go). Only the
+// goroutine reading s may call it, between a read that returned a frame and
+// the next read; the frame is valid until release.
+func (s *socket) peek(k int) (frame []byte, whole, partial, ok bool) {
 	status := s.status(k)
 	if status&unix.TP_STATUS_USER == 0 {
-		return nil, false, false
+		return nil, false, false, false
 	}
 	h := s.slot(k)
 	length := *(*uint32)(unsafe.Add(h, v2Len))
 	snap := *(*uint32)(unsafe.Add(h, v2Snaplen))
 	mac := uintptr(*(*uint16)(unsafe.Add(h, v2Mac)))
 	if mac+uintptr(snap) > s.frameSize {
-		return nil, false, true
+		return nil, false, false, true
 	}
 	frame = unsafe.Slice((*byte)(unsafe.Add(h, mac)), snap)
-	return frame, length == snap && status&unix.TP_STATUS_VLAN_VALID == 0, true
+	return frame, length == snap && status&unix.TP_STATUS_VLAN_VALID == 0, status&unix.TP_STATUS_CSUMNOTREADY != 0, true
 }
 
 // release hands the n slots peeked after the last read back to the kernel
@@ -113,14 +114,14 @@ func (b *burst) gather(s *socket, mac [6]byte, frame []byte, whole bool) {
 		b.frames = make([][]byte, 0, maxBurst)
 	}
 	b.frames, b.bytes, b.dropped, b.more = b.frames[:0], 0, 0, 0
-	b.keep(mac, frame, whole, s.partialChecksum(0))
+	b.keep(mac, frame, whole, s.partialChecksum())
 	for s.ring != nil && b.more < maxBurst-1 {
-		f, whole, ok := s.peek(b.more + 1)
+		f, whole, partial, ok := s.peek(b.more + 1)
 		if !ok {
 			break
 		}
 		b.more++
-		b.keep(mac, f, whole, s.partialChecksum(b.more))
+		b.keep(mac, f, whole, partial)
 	}
 }
 

@@ -18,10 +18,10 @@ import (
 // offloads on: every dial failed). The frame is finished in its ring
 // slot. V3 rings (afpacket's block walk) are not covered.
 
-// partialChecksum reports whether the kernel marked slot k's frame as
-// carrying a partial checksum.
-func (s *socket) partialChecksum(k int) bool {
-	return s.ring != nil && s.status(k)&unix.TP_STATUS_CSUMNOTREADY != 0
+// partialChecksum reports whether the kernel marked the frame the last read
+// returned as carrying a partial checksum (peek reports it for the others).
+func (s *socket) partialChecksum() bool {
+	return s.ring != nil && s.status(0)&unix.TP_STATUS_CSUMNOTREADY != 0
 }
 
 // completeChecksum computes the full TCP or UDP checksum of an IPv4 frame

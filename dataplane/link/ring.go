@@ -185,12 +185,6 @@ func tpacketFD(tp *afpacket.TPacket) (int, error) {
 	return fd, nil
 }
 
-// clearError reads and so resets the pending socket error (ENETDOWN after
-// the link went down), which otherwise makes every poll fail.
-func (s *socket) clearError() {
-	unix.GetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_ERROR)
-}
-
 // fanoutMode spreads frames over a port's sockets by flow hash, so one
 // connection's packets in one direction stay on one worker.
 // IGNORE_OUTGOING keeps frames leaving the port out of the rings; the

@@ -92,7 +92,8 @@ func (s *socket) setDeadline(t time.Time) {
 }
 
 // linkError reads and clears the socket's pending error: ENETDOWN after the
-// link went down. It reports whether there was one.
+// link went down, which until cleared makes every poll fail. It reports
+// whether there was one.
 //
 // Most frameless wake-ups are not errors: the netpoller's epoll is
 // edge-triggered, so frames that arrived while the loop was busy (and that

@@ -197,7 +197,7 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 			// The link went down (ENETDOWN); reading resumes by itself
 			// when it comes back, once the error is cleared.
 			c.linkErrors.Add(1)
-			s.clearError()
+			s.linkError() // reading clears it; else every poll fails
 			continue
 		default:
 			o.flush()
