@@ -91,24 +91,6 @@ func (d Device) clone() Device {
 	return d
 }
 
-// PutSSHKey sets the line for key's type, replacing an earlier one: ACE
-// keeps one key per type.
-func (d *Device) PutSSHKey(key SSHKey) {
-	d.SSHKeys = slices.Clone(d.SSHKeys)
-	if i := slices.IndexFunc(d.SSHKeys, func(k SSHKey) bool { return k.Type == key.Type }); i >= 0 {
-		d.SSHKeys[i] = key
-		return
-	}
-	d.SSHKeys = append(d.SSHKeys, key)
-}
-
-// DeleteSSHKey removes the line of type typ and reports whether there was one.
-func (d *Device) DeleteSSHKey(typ string) bool {
-	n := len(d.SSHKeys)
-	d.SSHKeys = slices.DeleteFunc(slices.Clone(d.SSHKeys), func(k SSHKey) bool { return k.Type == typ })
-	return len(d.SSHKeys) != n
-}
-
 func (k *checker) device() {
 	d := &k.c.Device
 	for i, img := range d.BootImages {

@@ -51,16 +51,6 @@ func (c *Config) EnsureFTTrackIntf(name string) *FTTrackIntf {
 	return ensure(&c.FT.TrackIntfs, name, (*FTTrackIntf).Clone, func() *FTTrackIntf { return &FTTrackIntf{Name: name} })
 }
 
-// PutTrackProbe sets probe p in list, replacing an earlier line for the
-// same probe, and returns the list.
-func PutTrackProbe(list []TrackProbe, p TrackProbe) []TrackProbe {
-	if i := slices.IndexFunc(list, func(o TrackProbe) bool { return o.Probe == p.Probe }); i >= 0 {
-		list[i] = p
-		return list
-	}
-	return append(list, p)
-}
-
 func (k *checker) ftTracking() {
 	c := k.c
 	for key, h := range c.FT.TrackHosts.All {

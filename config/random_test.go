@@ -193,7 +193,7 @@ func randomConfig(seed uint64) *Config {
 	}
 	for range g.r.IntN(3) {
 		rc := c.EnsureResourceClass(g.name("RC", 3))
-		rc.PutLimit(ResourceLimit{Resource: []string{"all", "sticky", "rate connections", "bogus"}[g.r.IntN(4)],
+		rc.Limits = append(rc.Limits, ResourceLimit{Resource: []string{"all", "sticky", "rate connections", "bogus"}[g.r.IntN(4)],
 			MinCenti: g.num(-1, 10001), EqualToMin: g.coin()})
 		x := c.EnsureContext(g.name("ctx", 3))
 		x.Description, x.Member = g.text(), g.name("RC", 4)
@@ -202,8 +202,8 @@ func randomConfig(seed uint64) *Config {
 	for range g.r.IntN(3) {
 		h := c.EnsureFTTrackHost(g.name("GW", 2))
 		h.Host, h.Priority = g.addr(), g.num(-1, 256)
-		h.Probes = PutTrackProbe(h.Probes, TrackProbe{Probe: g.name("P", 8), Priority: g.num(-1, 256)})
-		h.PeerProbes = PutTrackProbe(h.PeerProbes, TrackProbe{Probe: g.name("P", 8)})
+		h.Probes = append(h.Probes, TrackProbe{Probe: g.name("P", 8), Priority: g.num(-1, 256)})
+		h.PeerProbes = append(h.PeerProbes, TrackProbe{Probe: g.name("P", 8)})
 		ti := c.EnsureFTTrackIntf(g.name("IF", 2))
 		ti.VLAN, ti.PeerVLAN, ti.PeerPriority = g.num(0, 4095), g.num(0, 4095), g.num(0, 256)
 	}

@@ -229,7 +229,7 @@ func TestRenderSections(t *testing.T) {
 	c.Logging.Enable = true
 	c.EnsureFTGroup(1).InService = true
 	c.FT.NoAutoSyncStartup = true
-	c.EnsureResourceClass("RC").PutLimit(ResourceLimit{Resource: "all", MinCenti: 1000})
+	c.EnsureResourceClass("RC").Limits = []ResourceLimit{{Resource: "all", MinCenti: 1000}}
 	c.EnsureContext("MAIL").Member = "RC"
 	var sum strings.Builder
 	for _, s := range Sections() {

@@ -46,15 +46,6 @@ func ResourceNames() []string {
 		"rate mgmt-traffic", "rate ssl-connections", "rate syslog", "regexp", "sticky", "xlates"}
 }
 
-// PutLimit sets the limit of l's resource, replacing an earlier one.
-func (rc *ResourceClass) PutLimit(l ResourceLimit) {
-	if i := slices.IndexFunc(rc.Limits, func(o ResourceLimit) bool { return o.Resource == l.Resource }); i >= 0 {
-		rc.Limits[i] = l
-		return
-	}
-	rc.Limits = append(rc.Limits, l)
-}
-
 // EnsureResourceClass returns a private copy of "resource-class NAME",
 // creating it if absent.
 func (c *Config) EnsureResourceClass(name string) *ResourceClass {
@@ -88,12 +79,13 @@ func ParsePercent(s string) (centi int, ok bool) {
 
 func (k *checker) virtualisation() {
 	c := k.c
+	resources := ResourceNames()
 	for key, rc := range c.ResourceClasses.All {
 		p := at{kind: "resource-class", name: key}
 		k.key(p, key, rc.Name)
 		k.name(p, "resource-class", rc.Name)
 		for i, l := range rc.Limits {
-			if !slices.Contains(ResourceNames(), l.Resource) {
+			if !slices.Contains(resources, l.Resource) {
 				k.add(p, fmt.Errorf("resource %q %w", l.Resource, ErrInvalid))
 			}
 			k.rng(p, "minimum (hundredths of a percent)", l.MinCenti, 0, 10000)

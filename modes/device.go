@@ -43,20 +43,21 @@ func (t *Tree) buildDevice() {
 	keyHelp := []string{"ssh", "SSH server settings", "key", "SSH host key (kept for ACE compatibility; aced makes its own host keys at first boot)",
 		"dsa", "DSA key", "rsa", "RSA key", "rsa1", "RSA key for SSH version 1", "bits", "Key size in bits",
 		"force", "Replace an existing key"}
+	// ACE keeps one key line per type.
 	m.edit("ssh key {dsa|rsa|rsa1}$type [<768-4096>$bits [force]]", func(_ *Env, c *config.Config, a grammar.Args) error {
-		c.Device.PutSSHKey(config.SSHKey{Type: keyType(a), Bits: a.Int("bits"), Force: a.Has("force")})
+		key := config.SSHKey{Type: a.Str("type"), Bits: a.Int("bits"), Force: a.Has("force")}
+		c.Device.SSHKeys = replaceOrAppend(c.Device.SSHKeys, key, func(k config.SSHKey) bool { return k.Type == key.Type })
 		return nil
 	}, keyHelp...)
 	m.edit("no ssh key {dsa|rsa|rsa1}$type", func(_ *Env, c *config.Config, a grammar.Args) error {
-		if !c.Device.DeleteSSHKey(keyType(a)) {
-			return fmt.Errorf("ssh key %s %w", keyType(a), config.ErrNotFound)
+		typ, n := a.Str("type"), len(c.Device.SSHKeys)
+		c.Device.SSHKeys = slices.DeleteFunc(slices.Clone(c.Device.SSHKeys), func(k config.SSHKey) bool { return k.Type == typ })
+		if len(c.Device.SSHKeys) == n {
+			return fmt.Errorf("ssh key %s %w", typ, config.ErrNotFound)
 		}
 		return nil
 	}, keyHelp...)
 }
-
-// keyType is the key type word of an "ssh key" line.
-func keyType(a grammar.Args) string { return a.Str("type") }
 
 // buildClock adds "clock timezone" and "ntp server".
 func (t *Tree) buildClock() {

@@ -60,7 +60,8 @@ func (t *Tree) ftTrackHostCommands() {
 		}), help...)
 		m.edit(side.prefix+"probe NAME [priority <0-255>$p]", trackHostEdit(func(x *config.FTTrackHost, a grammar.Args) {
 			list := side.probes(x)
-			*list = config.PutTrackProbe(*list, config.TrackProbe{Probe: a.Str("NAME"), Priority: a.Int("p")})
+			tp := config.TrackProbe{Probe: a.Str("NAME"), Priority: a.Int("p")}
+			*list = replaceOrAppend(*list, tp, func(o config.TrackProbe) bool { return o.Probe == tp.Probe })
 		}), help...)
 		m.edit("no "+side.prefix+"probe NAME [priority <0-255>$p]", trackHostEdit(func(x *config.FTTrackHost, a grammar.Args) {
 			list := side.probes(x)

@@ -58,6 +58,7 @@ func showClock(s *Session, _ grammar.Args, w io.Writer) error {
 // showUsers lists the sessions of this engine; "*" marks the caller's.
 func showUsers(s *Session, _ grammar.Args, w io.Writer) error {
 	fmt.Fprintf(w, "%-16s %-8s %-20s %s\n", "NAME", "LINE", "TIME", "COMMENT")
+	cfg := s.eng.b.Running()
 	for _, u := range s.eng.Sessions() {
 		mark := ""
 		if u.ID == s.id {
@@ -67,7 +68,7 @@ func showUsers(s *Session, _ grammar.Args, w io.Writer) error {
 		if u.Remote != "" {
 			remote = "(" + u.Remote + ")"
 		}
-		fmt.Fprintf(w, "%-16s %-8s %-20s %s%s\n", u.User, fmt.Sprintf("vty%d", u.ID), s.eng.b.Running().InZone(u.Login).Format("2006-01-02 15:04:05"), remote, mark)
+		fmt.Fprintf(w, "%-16s %-8s %-20s %s%s\n", u.User, fmt.Sprintf("vty%d", u.ID), cfg.InZone(u.Login).Format("2006-01-02 15:04:05"), remote, mark)
 	}
 	return nil
 }

@@ -57,7 +57,8 @@ func (t *Tree) resourceCommands() {
 				return fmt.Errorf("minimum %s %w (0.00-100.00)", a.Str("pct"), config.ErrRange)
 			}
 			return rcEdit(func(x *config.ResourceClass, a grammar.Args) {
-				x.PutLimit(config.ResourceLimit{Resource: res, MinCenti: pct, EqualToMin: a.Has("equal-to-min")})
+				l := config.ResourceLimit{Resource: res, MinCenti: pct, EqualToMin: a.Has("equal-to-min")}
+				x.Limits = replaceOrAppend(x.Limits, l, func(o config.ResourceLimit) bool { return o.Resource == res })
 			})(e, c, a)
 		}, help...)
 		m.edit("no limit-resource "+res+" [minimum WORD$pct maximum {equal-to-min|unlimited}]", rcEdit(func(x *config.ResourceClass, _ grammar.Args) {
