@@ -1,10 +1,6 @@
 package link
 
-import (
-	"golang.org/x/sys/unix"
-
-	"aced/dataplane/header"
-)
+import "aced/dataplane/header"
 
 // Frames a local sender left with a partial checksum. A veth neighbour with
 // transmit checksum offload on (a veth's default) hands its TCP and UDP
@@ -16,24 +12,25 @@ import (
 // so the field must be complete before it sees the frame: without this,
 // no connection from such a neighbour got through (the peer bench with
 // offloads on: every dial failed). The frame is finished in its ring
-// slot. V3 rings (afpacket's block walk) are not covered.
-
-// partialChecksum reports whether the kernel marked the frame the last read
-// returned as carrying a partial checksum (peek reports it for the others).
-func (s *socket) partialChecksum() bool {
-	return s.ring != nil && s.status(0)&unix.TP_STATUS_CSUMNOTREADY != 0
-}
+// slot. V3 rings (afpacket's block walk) are not covered. Super-frames keep
+// their partial checksum (super.go).
 
 // completeChecksum computes the full TCP or UDP checksum of an IPv4 frame
 // whose checksum the sender left partial and writes it into the frame. It
 // reports false for a frame it cannot finish (not IPv4 TCP or UDP, or cut
 // short), which the caller drops.
 func completeChecksum(f []byte) bool {
-	eth := header.Ethernet(f)
-	if len(f) < header.EthernetSize+header.IPv4MinSize || eth.OuterType() != header.EtherTypeIPv4 {
+	if len(f) < header.EthernetSize || header.Ethernet(f).OuterType() != header.EtherTypeIPv4 {
 		return false
 	}
-	ip := header.IPv4(f[header.EthernetSize:])
+	return completeIPChecksum(f[header.EthernetSize:])
+}
+
+// completeIPChecksum is completeChecksum of an IPv4 packet.
+func completeIPChecksum(ip header.IPv4) bool {
+	if len(ip) < header.IPv4MinSize {
+		return false
+	}
 	ihl, total := ip.HeaderLen(), int(ip.TotalLen())
 	// A fragment never carries a partial checksum (the kernel finishes it
 	// before fragmenting); one that claims to is refused rather than have

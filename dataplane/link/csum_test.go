@@ -29,7 +29,7 @@ func TestPartialChecksumNeighbours(t *testing.T) {
 		}
 	}
 	csumErrs := roleSNMP(t, e.lab, server, "Tcp:", "InCsumErrors")
-	sum, got := stream(t, e.lab, server, 4<<20)
+	sum, got := stream(t, e.lab, server, lab.ServerIP(1)+":5001", 4<<20)
 	if sum != got {
 		t.Fatalf("server received data with sha256 %x, client sent %x", got, sum)
 	}

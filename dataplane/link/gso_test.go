@@ -27,7 +27,7 @@ func TestJoinedStream(t *testing.T) {
 			server := lab.Server(1)
 			csumErrs := roleSNMP(t, e.lab, server, "Tcp:", "InCsumErrors")
 			const size = 48 << 20
-			sum, got := stream(t, e.lab, server, size)
+			sum, got := stream(t, e.lab, server, lab.ServerIP(1)+":5001", size)
 			if sum != got {
 				t.Fatalf("server received data with sha256 %x, client sent %x", got, sum)
 			}
@@ -50,10 +50,11 @@ func TestJoinedStream(t *testing.T) {
 }
 
 // stream sends size pseudo-random bytes from the client to a listener on
-// server and returns the sha256 of what was sent and of what the server read.
-func stream(t *testing.T, l *lab.Lab, server string, size int64) (sent, got [32]byte) {
+// addr in namespace role and returns the sha256 of what was sent and of
+// what the listener read.
+func stream(t *testing.T, l *lab.Lab, role, addr string, size int64) (sent, got [32]byte) {
 	t.Helper()
-	ln, err := l.Listen(server, "tcp", lab.ServerIP(1)+":5001")
+	ln, err := l.Listen(role, "tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func stream(t *testing.T, l *lab.Lab, server string, size int64) (sent, got [32]
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	c, err := l.Dial(ctx, lab.Client, "tcp", lab.ServerIP(1)+":5001")
+	c, err := l.Dial(ctx, lab.Client, "tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}

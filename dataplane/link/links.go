@@ -1,7 +1,8 @@
 // Package link is the packet engine's I/O: it binds each ACE `interface vlan
 // N` to a Linux interface (a port), owns the port through AF_PACKET rings
-// (gopacket's afpacket, TPACKET_V2 by default, one PACKET_FANOUT hash group
-// per port; transmissions batched with sendmmsg, tx.go),
+// (TPACKET_V2 by default, set up in v2.go; V3 through gopacket's afpacket;
+// one PACKET_FANOUT hash group per port; GSO super-frames forwarded whole,
+// super.go; transmissions batched with sendmmsg, tx.go),
 // gives the kernel a TUN device per VLAN for the management and probe path,
 // and runs the worker loops that feed frames to the engine's Handlers.
 //

@@ -27,6 +27,9 @@ import (
 // with V2 against 1.10-1.12 ms with V3 (BenchmarkLink, 2 workers, offloads
 // off). For SMTP transactions and connection-rate benchmarks the V3 wait
 // costs more than the V2 wake-ups; V3 stays available for bulk capture.
+// V2 rings are aced's own (v2.go) and take super-frames and frames longer
+// than FrameSize whole; V3 rings are afpacket's and drop what does not fit
+// a frame.
 type Ring struct {
 	Version      int           // 2 (TPACKET_V2, default) or 3
 	FrameSize    int           // bytes per frame slot; default 2048
@@ -76,32 +79,50 @@ func (r Ring) validate() error {
 // port and owned by one worker goroutine for reading. Writes may come from
 // any goroutine (write(2) on a packet socket is thread-safe).
 type socket struct {
+	fd int
+	// V3: afpacket's handle, which owns fd and the ring. nil for V2.
 	tp *afpacket.TPacket
-	fd int // the descriptor inside tp, for the socket options afpacket lacks
-	// V2 only: the mmap'ed ring and afpacket's index of the frame it last
-	// returned, so the reader can see whether the next frame is already
-	// filled (pending, burst.go) without a syscall. nil for V3.
+	// V2 (v2.go): the mmap'ed ring, its geometry, and the index of the
+	// next slot to read. ring is nil for V3.
+	mem       []byte
 	ring      unsafe.Pointer
-	offset    *int
 	frameSize uintptr
 	frames    int
-	// V2 only: a non-blocking duplicate of fd in the netpoller, and
-	// whether afpacket holds a frame it returned (wait.go).
-	pf   *os.File
-	rc   syscall.RawConn
-	held bool
+	next      int
+	// V2: a non-blocking duplicate of fd in the netpoller (wait.go).
+	pf *os.File
+	rc syscall.RawConn
+	// V2: the kernel's ring counters so far (v2Stats).
+	ringPackets, ringDrops uint64
 	// txfd is the socket transmissions leave by (tx.go).
 	txfd int
 }
 
 func openSocket(ifname string, ifindex int, r Ring) (*socket, error) {
-	version := afpacket.TPacketVersion3
+	var (
+		s   *socket
+		err error
+	)
 	if r.Version == 2 {
-		version = afpacket.TPacketVersion2
+		s, err = openV2(ifname, ifindex, r)
+	} else {
+		s, err = openV3(ifname, r)
 	}
+	if err != nil {
+		return nil, err
+	}
+	if s.txfd, err = openTx(ifname, ifindex); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openV3 opens a TPACKET_V3 ring through afpacket.
+func openV3(ifname string, r Ring) (*socket, error) {
 	tp, err := afpacket.NewTPacket(
 		afpacket.OptInterface(ifname),
-		afpacket.OptTPacketVersion(version),
+		afpacket.OptTPacketVersion(afpacket.TPacketVersion3),
 		afpacket.OptFrameSize(r.FrameSize),
 		afpacket.OptBlockSize(r.BlockSize),
 		afpacket.OptNumBlocks(r.NumBlocks),
@@ -116,21 +137,7 @@ func openSocket(ifname string, ifindex int, r Ring) (*socket, error) {
 		tp.Close()
 		return nil, fmt.Errorf("port %s: %w", ifname, err)
 	}
-	s := &socket{tp: tp, fd: fd}
-	if r.Version == 2 {
-		if err := s.findRing(r); err == nil {
-			err = s.startPoller()
-		}
-		if err != nil {
-			s.close()
-			return nil, fmt.Errorf("port %s: %w", ifname, err)
-		}
-	}
-	if s.txfd, err = openTx(ifname, ifindex); err != nil {
-		s.close()
-		return nil, err
-	}
-	return s, nil
+	return &socket{tp: tp, fd: fd}, nil
 }
 
 // close releases the socket's descriptors and ring.
@@ -141,36 +148,20 @@ func (s *socket) close() {
 	if s.txfd > 0 {
 		unix.Close(s.txfd)
 	}
-	s.tp.Close()
-}
-
-// findRing locates the V2 ring and the read index that afpacket keeps
-// unexported, for reading bursts (burst.go). As in tpacketFD, a mismatch with the afpacket
-// this was written against (v1.1.19) fails Open rather than misreading
-// memory later.
-func (s *socket) findRing(r Ring) error {
-	v := reflect.ValueOf(s.tp).Elem()
-	ring, off, opts := v.FieldByName("rawring"), v.FieldByName("offset"), v.FieldByName("opts")
-	if !ring.IsValid() || ring.Kind() != reflect.UnsafePointer || ring.IsNil() ||
-		!off.IsValid() || off.Kind() != reflect.Int || opts.Kind() != reflect.Struct {
-		return errors.New("afpacket: V2 ring not found")
+	if s.tp != nil {
+		s.tp.Close()
+		return
 	}
-	fs, fpb, nb := opts.FieldByName("frameSize"), opts.FieldByName("framesPerBlock"), opts.FieldByName("numBlocks")
-	if fs.Kind() != reflect.Int || fpb.Kind() != reflect.Int || nb.Kind() != reflect.Int ||
-		fs.Int() != int64(r.FrameSize) || fpb.Int()*nb.Int() != int64(r.BlockSize/r.FrameSize*r.NumBlocks) {
-		return errors.New("afpacket: V2 ring geometry differs from the requested one")
+	if s.mem != nil {
+		unix.Munmap(s.mem)
 	}
-	s.ring = ring.UnsafePointer()
-	s.offset = (*int)(off.Addr().UnsafePointer())
-	s.frameSize = uintptr(r.FrameSize)
-	s.frames = r.BlockSize / r.FrameSize * r.NumBlocks
-	return nil
+	unix.Close(s.fd)
 }
 
 // tpacketFD returns the socket descriptor that afpacket keeps unexported.
-// We need it for two things afpacket does not offer: reading back the
-// fanout group id the kernel chose, and clearing the socket error after the
-// link went down (afpacket's poll would otherwise report POLLERR forever).
+// We need it for what afpacket does not offer: joining a fanout group whose
+// id the kernel chose, and clearing the socket error after the link went
+// down (afpacket's poll would otherwise report POLLERR forever).
 // The result is checked to really be an AF_PACKET socket, so a future
 // afpacket that renames the field fails here, at Open, and not later.
 func tpacketFD(tp *afpacket.TPacket) (int, error) {
@@ -189,7 +180,7 @@ func tpacketFD(tp *afpacket.TPacket) (int, error) {
 // connection's packets in one direction stay on one worker.
 // IGNORE_OUTGOING keeps frames leaving the port out of the rings; the
 // kernel already skips frames sent by the group's own sockets.
-const fanoutMode = afpacket.FanoutHash | unix.PACKET_FANOUT_FLAG_IGNORE_OUTGOING
+const fanoutMode = unix.PACKET_FANOUT_HASH | unix.PACKET_FANOUT_FLAG_IGNORE_OUTGOING
 
 // joinFanout puts a port's sockets into one new PACKET_FANOUT group. The
 // first socket asks the kernel for an unused group id (FLAG_UNIQUEID), so
@@ -199,7 +190,8 @@ func joinFanout(socks []*socket) error {
 	if len(socks) == 0 {
 		return nil
 	}
-	if err := socks[0].tp.SetFanout(fanoutMode|unix.PACKET_FANOUT_FLAG_UNIQUEID, 0); err != nil {
+	if err := unix.SetsockoptInt(socks[0].fd, unix.SOL_PACKET, unix.PACKET_FANOUT,
+		(fanoutMode|unix.PACKET_FANOUT_FLAG_UNIQUEID)<<16); err != nil {
 		return fmt.Errorf("packet fanout: %w", err)
 	}
 	var v uint32
@@ -209,9 +201,9 @@ func joinFanout(socks []*socket) error {
 	if errno != 0 {
 		return fmt.Errorf("packet fanout id: %w", errno)
 	}
-	id := uint16(v)
+	id := int(uint16(v))
 	for _, s := range socks[1:] {
-		if err := s.tp.SetFanout(fanoutMode, id); err != nil {
+		if err := unix.SetsockoptInt(s.fd, unix.SOL_PACKET, unix.PACKET_FANOUT, fanoutMode<<16|id); err != nil {
 			return fmt.Errorf("packet fanout group %d: %w", id, err)
 		}
 	}
@@ -220,14 +212,15 @@ func joinFanout(socks []*socket) error {
 
 // ringStats returns the kernel's receive counters of the socket: frames
 // that reached the ring, frames dropped because the ring was full, and (V3)
-// how often the ring froze.
-func (s *socket) ringStats(version int) (packets, drops, freezes uint64) {
-	v2, v3, err := s.tp.SocketStats()
+// how often the ring froze. The caller serialises calls (Links.mu).
+func (s *socket) ringStats() (packets, drops, freezes uint64) {
+	if s.tp == nil {
+		packets, drops = s.v2Stats()
+		return packets, drops, 0
+	}
+	_, v3, err := s.tp.SocketStats()
 	if err != nil {
 		return 0, 0, 0
-	}
-	if version == 2 {
-		return uint64(v2.Packets()), uint64(v2.Drops()), 0
 	}
 	return uint64(v3.Packets()), uint64(v3.Drops()), uint64(v3.QueueFreezes())
 }

@@ -190,6 +190,8 @@ type output struct {
 	// refs is set while a queue holds a frame that lies in it.
 	ringLo, ringHi uintptr
 	refs           bool
+	// super is the super-frame of the burst being handled (super.go).
+	super superFrame
 	// hdr and iov are write's: a zero virtio_net_hdr and the iovecs.
 	hdr vnetHdr
 	iov [2]unix.Iovec
@@ -219,6 +221,10 @@ func (o *output) Transmit(vlan int, frame []byte) {
 		return
 	}
 	p := o.l.ports[o.l.byVLAN[vlan]-1]
+	if o.super.at != nil && o.super.at == unsafe.SliceData(frame) {
+		o.sendSuper(p, frame)
+		return
+	}
 	if o.tx != nil {
 		q := o.tx[p.i]
 		if len(frame) <= txSlot {
@@ -236,7 +242,7 @@ func (o *output) Transmit(vlan int, frame []byte) {
 		}
 	}
 	c := &o.c.ports[p.i]
-	if err := o.write(p.socks[o.w].txfd, frame); err != nil {
+	if err := o.write(p.socks[o.w].txfd, frame, &o.hdr); err != nil {
 		c.txErrors.Add(1)
 		return
 	}
@@ -244,9 +250,9 @@ func (o *output) Transmit(vlan int, frame []byte) {
 	c.txBytes.Add(uint64(len(frame)))
 }
 
-// write sends frame with one writev(2), behind a zero virtio_net_hdr.
-func (o *output) write(fd int, frame []byte) error {
-	o.iov[0].Base = (*byte)(unsafe.Pointer(&o.hdr))
+// write sends frame with one writev(2), behind virtio_net_hdr hdr.
+func (o *output) write(fd int, frame []byte, hdr *vnetHdr) error {
+	o.iov[0].Base = (*byte)(unsafe.Pointer(hdr))
 	o.iov[0].SetLen(vnetHdrLen)
 	o.iov[1].Base = unsafe.SliceData(frame)
 	o.iov[1].SetLen(len(frame))
@@ -282,6 +288,12 @@ func (o *output) ToHost(vlan int, packet []byte) {
 	}
 	i := o.l.hostIdx[vlan] - 1
 	c := &o.c.hosts[i]
+	// The kernel takes a TUN's packets as complete: a super-frame for one
+	// of the box's own connections gets the checksum its sender left.
+	if o.super.holds(packet) && o.super.vnet.flags&vnetNeedsCsum != 0 && !completeIPChecksum(packet) {
+		c.toHostErrors.Add(1)
+		return
+	}
 	if _, err := o.l.hosts[i].f.Write(packet); err != nil {
 		c.toHostErrors.Add(1)
 		return

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/gopacket"
 	"github.com/google/gopacket/afpacket"
 
 	"aced/dataplane"
@@ -149,17 +148,19 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 			s.setDeadline(now.Add(tickEvery))
 		}
 	}
-	var b burst
-	var wt *waiter
-	if s.pf != nil {
-		wt = newWaiter(s, stop, &c.linkErrors)
+	var (
+		b  burst
+		wt *waiter
+		cp *copyBuf
+	)
+	if s.ring != nil {
+		wt, cp = newWaiter(s, stop, &c.linkErrors), newCopyBuf()
 	}
 	s.setDeadline(lastTick.Add(tickEvery))
 	var err error
 	for {
 		// Queued transmissions leave when the burst ends: before a read
-		// that may block, i.e. unless the last read returned a frame and
-		// the slot after it is already filled.
+		// that may block, i.e. unless the next slot is already filled.
 		if o.queued != 0 && (err != nil || !s.pending()) {
 			o.flush()
 		}
@@ -174,53 +175,68 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 				continue
 			}
 		}
-		var (
-			frame []byte
-			ci    gopacket.CaptureInfo
-		)
-		frame, ci, err = s.tp.ZeroCopyReadPacketData()
+		if wt != nil {
+			b.gather(s, p.mac, cp)
+		} else if err = l.readV3(s, p, &b); err != nil {
+			if errors.Is(err, afpacket.ErrTimeout) || errors.Is(err, afpacket.ErrPoll) {
+				if errors.Is(err, afpacket.ErrPoll) {
+					// The link went down (ENETDOWN); reading resumes by
+					// itself when it comes back, once the error is cleared.
+					c.linkErrors.Add(1)
+					s.linkError() // reading clears it; else every poll fails
+				}
+				if stop.Load() {
+					o.flush()
+					return nil
+				}
+				tick()
+				continue
+			}
+			o.flush()
+			return fmt.Errorf("link: port %s: receive: %w", p.IfName, err)
+		}
 		if stop.Load() {
 			o.flush()
+			s.release(b.taken)
 			return nil
 		}
 		// Reading the clock costs tens of ns: look at it every 64 frames
 		// and on every poll timeout, not per frame.
-		if n >= 64 || err != nil {
+		if n += max(b.taken, 1); n >= 64 {
 			n = 0
 			tick()
 		}
-		switch {
-		case err == nil:
-		case errors.Is(err, afpacket.ErrTimeout):
-			continue
-		case errors.Is(err, afpacket.ErrPoll):
-			// The link went down (ENETDOWN); reading resumes by itself
-			// when it comes back, once the error is cleared.
-			c.linkErrors.Add(1)
-			s.linkError() // reading clears it; else every poll fails
-			continue
-		default:
-			o.flush()
-			return fmt.Errorf("link: port %s: receive: %w", p.IfName, err)
-		}
-		s.held = true
-		b.gather(s, p.mac, frame, ci.CaptureLength == ci.Length && len(ci.AncillaryData) == 0 && !s.tagged())
-		n += 1 + b.more
 		if b.dropped != 0 {
 			c.rxDropped.Add(uint64(b.dropped))
+			if b.oversize != 0 {
+				c.rxOversize.Add(uint64(b.oversize))
+			}
 		}
 		if len(b.frames) != 0 {
-			c.rxPackets.Add(uint64(len(b.frames)))
+			c.rxPackets.Add(uint64(b.packets))
 			c.rxBytes.Add(uint64(b.bytes))
+			if b.super.at != nil {
+				c.rxSuper.Add(1)
+			}
+			o.super = b.super
 			h.FromWireBatch(p.VLAN, b.frames, o)
+			o.super = superFrame{}
 		}
 		if o.refs {
 			o.flush() // before the slots the queues point into go back
 		}
-		if b.more != 0 {
-			s.release(b.more)
-		}
+		s.release(b.taken)
 	}
+}
+
+// readV3 reads one frame of V3 socket s into b, waiting in afpacket's poll.
+func (l *Links) readV3(s *socket, p *port, b *burst) error {
+	frame, ci, err := s.tp.ZeroCopyReadPacketData()
+	if err != nil {
+		return err
+	}
+	b.one(p.mac, frame, ci.CaptureLength == ci.Length && len(ci.AncillaryData) == 0)
+	return nil
 }
 
 // hostLoop reads the packets the kernel sends through TUN t until its read
@@ -252,8 +268,9 @@ func (l *Links) hostLoop(t *hostIf, h Handler, o *output) error {
 
 type portCounters struct {
 	rxPackets, rxBytes, rxDropped, linkErrors atomic.Uint64
+	rxSuper, rxOversize                       atomic.Uint64
 	txPackets, txBytes, txErrors              atomic.Uint64
-	txJoined                                  atomic.Uint64
+	txJoined, txSuper                         atomic.Uint64
 }
 
 type hostCounters struct {
@@ -277,10 +294,18 @@ type PortStats struct {
 	VLAN   int
 	IfName string
 
-	RxPackets, RxBytes uint64 // frames handed to the Handlers
-	// RxDropped counts frames dropped before the Handlers: truncated,
-	// VLAN-tagged, or sent from the port's own MAC.
+	// RxPackets and RxBytes count what was handed to the Handlers, a
+	// super-frame as the segments it stands for (super.go).
+	RxPackets, RxBytes uint64
+	// RxDropped counts frames dropped before the Handlers: cut short,
+	// VLAN-tagged, sent from the port's own MAC, or super-frames that are
+	// not TCP over IPv4.
 	RxDropped uint64
+	// RxOversize counts the frames of RxDropped cut short: longer than a
+	// ring slot, and no room left to queue them whole.
+	RxOversize uint64
+	// RxSuper counts the super-frames received (super.go).
+	RxSuper uint64
 	// LinkErrors counts the times a socket reported the link down.
 	LinkErrors uint64
 
@@ -289,6 +314,8 @@ type PortStats struct {
 	// TxJoined counts the frames of TxPackets that left inside a joined
 	// message, cut again by the kernel or the NIC (gso.go).
 	TxJoined uint64
+	// TxSuper counts the super-frames sent whole (super.go).
+	TxSuper uint64
 
 	// From the kernel (PACKET_STATISTICS, summed over the fanout group):
 	RingPackets uint64 // frames that reached the rings
@@ -327,16 +354,19 @@ func (l *Links) Stats() Stats {
 			ps.RxPackets += pc.rxPackets.Load()
 			ps.RxBytes += pc.rxBytes.Load()
 			ps.RxDropped += pc.rxDropped.Load()
+			ps.RxOversize += pc.rxOversize.Load()
+			ps.RxSuper += pc.rxSuper.Load()
 			ps.LinkErrors += pc.linkErrors.Load()
 			ps.TxPackets += pc.txPackets.Load()
 			ps.TxBytes += pc.txBytes.Load()
 			ps.TxErrors += pc.txErrors.Load()
 			ps.TxJoined += pc.txJoined.Load()
+			ps.TxSuper += pc.txSuper.Load()
 		}
 		l.mu.Lock()
 		if !l.closed {
 			for _, s := range p.socks {
-				n, d, f := s.ringStats(l.cfg.Ring.Version)
+				n, d, f := s.ringStats()
 				ps.RingPackets += n
 				ps.RingDrops += d
 				ps.RingFreezes += f

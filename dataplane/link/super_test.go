@@ -1,0 +1,69 @@
+package link_test
+
+import (
+	"context"
+	"os/exec"
+	"testing"
+	"time"
+
+	"aced/dataplane/link"
+	"aced/lab"
+)
+
+// TestSuperFrames: the client's and the server's veths have segmentation
+// and checksum offload on (a veth's default), so the client's kernel hands
+// its stream to vlan 10 in GSO super-frames of up to 64 KB. They cross the
+// ports whole and are cut at vlan 20; the server's kernel receives every
+// byte intact, with no checksum error, and nothing is dropped as too long.
+// A stream to the box's own address crosses the TUN of vlan 10 as whole
+// super-frames with their checksums finished.
+func TestSuperFrames(t *testing.T) {
+	if _, err := exec.LookPath("ethtool"); err != nil {
+		t.Skip("no ethtool (make test installs it)")
+	}
+	e := start(t, link.Config{Workers: 2}, true)
+	server := lab.Server(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, role := range []string{lab.Client, server} {
+		if out, err := e.lab.Exec(ctx, role, "ethtool", "-K", "eth0", "tx", "on", "sg", "on", "tso", "on", "gso", "on"); err != nil {
+			t.Fatalf("%s: ethtool -K eth0 tx on sg on tso on gso on: %v %s", role, err, out)
+		}
+	}
+	csumErrs := roleSNMP(t, e.lab, server, "Tcp:", "InCsumErrors")
+	const size = 32 << 20
+	sum, got := stream(t, e.lab, server, lab.ServerIP(1)+":5001", size)
+	if sum != got {
+		t.Fatalf("server received data with sha256 %x, client sent %x", got, sum)
+	}
+	if n := roleSNMP(t, e.lab, server, "Tcp:", "InCsumErrors") - csumErrs; n != 0 {
+		t.Errorf("server's kernel counted %d TCP checksum errors", n)
+	}
+	st := e.links.Stats()
+	in, out := st.Ports[0], st.Ports[1]
+	t.Logf("vlan 10: %d super-frames in %d packets; vlan 20: %d super-frames sent", in.RxSuper, in.RxPackets, out.TxSuper)
+	if in.RxDropped != 0 || in.RxOversize != 0 {
+		t.Errorf("vlan 10 dropped %d frames (%d too long)", in.RxDropped, in.RxOversize)
+	}
+	// A 64 KB super-frame carries about 44 segments: the stream's packets
+	// should mostly have come in them.
+	if in.RxSuper < size/(64<<10)/4 || out.TxSuper < in.RxSuper/2 {
+		t.Errorf("super-frames: %d received on vlan 10, %d sent on vlan 20; want most of the stream's %d packets in them",
+			in.RxSuper, out.TxSuper, in.RxPackets)
+	}
+	if out.TxErrors != 0 {
+		t.Errorf("vlan 20: %d transmit errors", out.TxErrors)
+	}
+
+	before := e.links.Stats()
+	if sum, got := stream(t, e.lab, lab.LB, lab.LBClientIP+":5002", 8<<20); sum != got {
+		t.Fatalf("the box received data with sha256 %x, client sent %x", got, sum)
+	}
+	after := e.links.Stats()
+	supers := after.Ports[0].RxSuper - before.Ports[0].RxSuper
+	h := after.Hosts[0]
+	t.Logf("to the box: %d super-frames; tun %+v", supers, h)
+	if supers == 0 || h.ToHostErrors != 0 {
+		t.Errorf("to the box: %d super-frames received, %d not written to the tun", supers, h.ToHostErrors)
+	}
+}
