@@ -1,9 +1,15 @@
 package lab
 
 import (
+	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net"
 	"net/textproto"
 	"strings"
@@ -27,9 +33,28 @@ func (m Mail) Server() string {
 	return name
 }
 
+// Digest returns the size and SHA-256 (hex) of the DATA bytes the sink
+// read, from its reply; ok is false when the reply has none.
+func (m Mail) Digest() (size int, sum string, ok bool) {
+	_, rest, found := strings.Cut(m.Queued, ", ")
+	if !found {
+		return 0, "", false
+	}
+	n, err := fmt.Sscanf(rest, "%d bytes sha256 %s", &size, &sum)
+	return size, sum, err == nil && n == 2
+}
+
 // SendMail runs one SMTP transaction on conn — EHLO, MAIL, RCPT, DATA,
 // QUIT — and closes conn. The caller bounds it with a deadline on conn.
 func SendMail(conn net.Conn, from, to, subject string) (Mail, error) {
+	return sendMail(conn, from, to, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\n\r\nSent through the aced lab.\r\n", from, to, subject)
+		return err
+	})
+}
+
+// sendMail is SendMail with the message written by body.
+func sendMail(conn net.Conn, from, to string, body func(io.Writer) error) (Mail, error) {
 	defer conn.Close()
 	var m Mail
 	tc := textproto.NewConn(conn)
@@ -60,7 +85,9 @@ func SendMail(conn net.Conn, from, to, subject string) (Mail, error) {
 		return m, err
 	}
 	w := tc.DotWriter()
-	fmt.Fprintf(w, "From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\n\r\nSent through the aced lab.\r\n", from, to, subject)
+	if err := body(w); err != nil {
+		return m, fmt.Errorf("smtp data: %w", err)
+	}
 	if err := w.Close(); err != nil {
 		return m, fmt.Errorf("smtp data: %w", err)
 	}
@@ -87,6 +114,39 @@ func (l *Lab) SendMail(ctx context.Context, addr string) (Mail, error) {
 	d, _ := ctx.Deadline()
 	c.SetDeadline(d)
 	return SendMail(c, "sender@client.example", "postmaster@mail.example", "lab "+addr)
+}
+
+// SendBulkMail sends, as SendMail does, one message of about size bytes
+// of pseudo-random base64 lines, and returns the sink's reply and the
+// SHA-256 (hex) of the DATA bytes sent, which the reply's Digest must
+// repeat. The lines never start with a dot, so the bytes the sink reads
+// are the bytes sent.
+func (l *Lab) SendBulkMail(ctx context.Context, addr string, size int) (Mail, string, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+	}
+	c, err := l.Dial(ctx, Client, "tcp", addr)
+	if err != nil {
+		return Mail{}, "", err
+	}
+	d, _ := ctx.Deadline()
+	c.SetDeadline(d)
+	h := sha256.New()
+	m, err := sendMail(c, "bulk@client.example", "postmaster@mail.example", func(w io.Writer) error {
+		bw := bufio.NewWriterSize(io.MultiWriter(w, h), 64<<10)
+		fmt.Fprintf(bw, "Subject: bulk %d\r\n\r\n", size)
+		src := rand.NewChaCha8([32]byte{'b', 'u', 'l', 'k'})
+		raw, line := make([]byte, 57), make([]byte, 76, 78)
+		for n := 0; n < size; n += len(line) {
+			src.Read(raw)
+			base64.StdEncoding.Encode(line[:76], raw)
+			bw.Write(append(line[:76], '\r', '\n'))
+		}
+		return bw.Flush()
+	})
+	return m, hex.EncodeToString(h.Sum(nil)), err
 }
 
 // StartSinks serves a Sink on port 25 of every server, in this process

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -16,10 +17,13 @@ import (
 
 // Sink is the lab's SMTP server: it accepts every message and throws it
 // away, counting it. Its greeting and its reply to the end of DATA carry
-// its name, so a client can tell which rserver took the mail:
+// its name, so a client can tell which rserver took the mail, and the
+// latter the size and SHA-256 of the DATA bytes it read before the final
+// "." line (as sent, dots not unstuffed), so a client can tell they came
+// through intact:
 //
 //	220 s1 ESMTP aced lab sink
-//	250 2.0.0 Ok: queued on s1 as 7
+//	250 2.0.0 Ok: queued on s1 as 7, 1234 bytes sha256 9f86d0...
 type Sink struct {
 	Name string
 	// Idle bounds the wait for each client command; default 30 s.
@@ -163,12 +167,14 @@ func (s *Sink) session(rw io.ReadWriter) {
 			if !reply("354 End data with <CR><LF>.<CR><LF>") {
 				return
 			}
-			if err := readData(r); err != nil {
+			h := sha256.New()
+			n, err := readData(r, h)
+			if err != nil {
 				reply("552 5.3.4 " + err.Error())
 				return
 			}
 			mail, rcpt = false, false
-			out = fmt.Sprintf("250 2.0.0 Ok: queued on %s as %d", s.Name, s.messages.Add(1))
+			out = fmt.Sprintf("250 2.0.0 Ok: queued on %s as %d, %d bytes sha256 %x", s.Name, s.messages.Add(1), n, h.Sum(nil))
 		case "RSET":
 			mail, rcpt = false, false
 			out = "250 2.0.0 Ok"
@@ -207,21 +213,23 @@ func readLine(r *bufio.Reader) (string, error) {
 	return string(bytes.TrimRight(b, "\r\n")), nil
 }
 
-// readData consumes a message up to the lone "." line.
-func readData(r *bufio.Reader) error {
+// readData consumes a message up to the lone "." line, writing the bytes
+// before that line to w, and returns how many there were.
+func readData(r *bufio.Reader, w io.Writer) (int, error) {
 	n, start := 0, true
 	for {
 		b, err := r.ReadSlice('\n')
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			return err
+			return n, err
+		}
+		if start && err == nil && (string(b) == ".\r\n" || string(b) == ".\n") {
+			return n, nil
 		}
 		n += len(b)
 		if n > maxMessage {
-			return errors.New("message too big")
+			return n, errors.New("message too big")
 		}
-		if start && err == nil && (string(b) == ".\r\n" || string(b) == ".\n") {
-			return nil
-		}
+		w.Write(b)
 		start = err == nil // the next slice starts a line
 	}
 }

@@ -3,6 +3,8 @@ package lab
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net"
 	"strings"
@@ -88,6 +90,11 @@ func TestSendMailLoopback(t *testing.T) {
 		}
 		if m.Server() != "s2" || !strings.HasPrefix(m.Banner, "s2 ") {
 			t.Fatalf("mail %d: %+v", i, m)
+		}
+		body := "From: <a@example.org>\r\nTo: <b@example.org>\r\nSubject: test\r\n\r\nSent through the aced lab.\r\n"
+		n, sum, ok := m.Digest()
+		if want := sha256.Sum256([]byte(body)); !ok || n != len(body) || sum != hex.EncodeToString(want[:]) {
+			t.Fatalf("mail %d: digest %d %s %v, want %d %x", i, n, sum, ok, len(body), want)
 		}
 	}
 	if s.Messages() != 3 || s.Sessions() != 3 {

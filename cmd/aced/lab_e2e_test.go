@@ -33,6 +33,7 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	r.arpFailure()
 	r.purge()
 	r.trapSource()
+	r.superFrames()
 }
 
 // management: mail spreads over MX1 and MX2; SSH, SNMP and show interface
