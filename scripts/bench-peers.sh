@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # bench-peers.sh — aced beside nftables DNAT and HAProxy 2.6 on the shared peer
-# bench: one namespace topology (offloads off, TEST-NET addresses only), the same
-# load generators, each peer in turn (and no load balancer at all, the ceiling),
-# REPS repetitions of DUR seconds per test.
+# bench: one namespace topology (TEST-NET addresses only), the same load
+# generators, each peer in turn (and no load balancer at all, the ceiling),
+# REPS repetitions of DUR seconds per test. Every peer runs with the veths'
+# offloads off (the default), or with OFFLOADS=on with them as a veth comes
+# (segmentation, checksum offload; GRO off), where a TCP sender hands over
+# 64 KB super-frames.
 # Prints the medians and aced's ratios to each peer, and keeps raw.tsv and
 # summary.md under .bench/peers-DATE/.
 #
-#   scripts/bench-peers.sh            (root; BENCH_DIR, REPS, DUR, TESTS override)
+#   scripts/bench-peers.sh            (root; BENCH_DIR, REPS, DUR, TESTS, OFFLOADS override)
 #
 # The bench folder (../shared/bench) may be read-only, so it is copied first.
 set -euo pipefail
@@ -19,13 +22,16 @@ cp -r "$src" "$work/bench"
 go build -C "$root" -o "$work/aced" ./cmd/aced
 cd "$work/bench"
 ./setup.sh >/dev/null
-out=$root/.bench/peers-$(date +%Y%m%d-%H%M%S)
+topo=--no-offload ext_topo="--no-lb-addrs --no-offload" mode=off
+if [ "${OFFLOADS:-off}" = on ]; then topo= ext_topo=--no-lb-addrs mode=on; fi
+out=$root/.bench/peers-$(date +%Y%m%d-%H%M%S)-offloads-$mode
 mkdir -p "$out"
 # aced needs a few seconds to start and take its config over SSH. bench-ext.sh
 # execs it, so peers.sh counts aced's own CPU as the LB process's.
-TOPO_FLAGS=--no-offload EXT_WAIT=8 EXT_START="$root/scripts/bench-ext.sh $work/aced $PWD/aced-ext.cfg $work/state" \
+TOPO_FLAGS=$topo EXT_TOPO_FLAGS=$ext_topo EXT_WAIT=8 EXT_START="$root/scripts/bench-ext.sh $work/aced $PWD/aced-ext.cfg $work/state" \
   ./peers.sh -r "$reps" -d "$dur" -p "ext nft haproxy direct" -t "$tests" -o "$out" >/dev/null ||
   { echo "bench-peers: peers.sh failed (rerun; its log: $out/log.txt)" >&2; exit 1; }
+echo "offloads $mode"
 python3 - "$out/raw.tsv" <<'PY'
 import statistics, sys
 per = {}  # (rep, peer, test, metric) -> value

@@ -123,12 +123,12 @@ func (o *output) sendSuper(p *port, frame []byte) {
 	tcpLen := len(ip) - ihl
 	binary.BigEndian.PutUint16(tcp[16:], header.PseudoHeaderSum(header.ProtoTCP, ip.Src(), ip.Dst(), uint16(tcpLen)))
 	hdrLen := header.EthernetSize + ihl + tcp.DataOffset()
-	hdr := vnetHdr{
+	o.hdr = vnetHdr{
 		flags: vnetNeedsCsum, gsoType: o.super.vnet.gsoType,
 		hdrLen: uint16(hdrLen), gsoSize: o.super.vnet.gsoSize,
 		csumStart: uint16(header.EthernetSize + ihl), csumOffset: 16,
 	}
-	if err := o.write(p.socks[o.w].txfd, frame, &hdr); err != nil {
+	if err := o.write(p.socks[o.w].txfd, frame); err != nil {
 		c.txErrors.Add(uint64(segs))
 		return
 	}

@@ -192,9 +192,11 @@ type output struct {
 	refs           bool
 	// super is the super-frame of the burst being handled (super.go).
 	super superFrame
-	// hdr and iov are write's: a zero virtio_net_hdr and the iovecs.
+	// hdr, iov and msg are write's: the virtio_net_hdr of the frame and
+	// the message.
 	hdr vnetHdr
 	iov [2]unix.Iovec
+	msg unix.Msghdr
 }
 
 var _ dataplane.Output = (*output)(nil)
@@ -242,7 +244,8 @@ func (o *output) Transmit(vlan int, frame []byte) {
 		}
 	}
 	c := &o.c.ports[p.i]
-	if err := o.write(p.socks[o.w].txfd, frame, &o.hdr); err != nil {
+	o.hdr = vnetHdr{}
+	if err := o.write(p.socks[o.w].txfd, frame); err != nil {
 		c.txErrors.Add(1)
 		return
 	}
@@ -250,17 +253,26 @@ func (o *output) Transmit(vlan int, frame []byte) {
 	c.txBytes.Add(uint64(len(frame)))
 }
 
-// write sends frame with one writev(2), behind virtio_net_hdr hdr.
-func (o *output) write(fd int, frame []byte, hdr *vnetHdr) error {
-	o.iov[0].Base = (*byte)(unsafe.Pointer(hdr))
+// write sends frame with one sendmsg(2), behind o.hdr. Like
+// txQueue.flush, it never blocks (a frame the socket has no buffer for is
+// dropped and counted) and so is a raw system call.
+func (o *output) write(fd int, frame []byte) error {
+	o.iov[0].Base = (*byte)(unsafe.Pointer(&o.hdr))
 	o.iov[0].SetLen(vnetHdrLen)
 	o.iov[1].Base = unsafe.SliceData(frame)
 	o.iov[1].SetLen(len(frame))
-	_, _, errno := unix.Syscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&o.iov[0])), 2)
-	if errno != 0 {
+	o.msg.Iov = &o.iov[0]
+	o.msg.SetIovlen(2)
+	for {
+		_, _, errno := unix.RawSyscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&o.msg)), unix.MSG_DONTWAIT)
+		switch errno {
+		case 0:
+			return nil
+		case unix.EINTR:
+			continue
+		}
 		return errno
 	}
-	return nil
 }
 
 // flush sends every queued frame.
