@@ -10,8 +10,8 @@ func TestOffloadFeature(t *testing.T) {
 		name               string
 		offload, essential bool
 	}{
-		{"rx-gro", true, true},
-		{"rx-gro-hw", true, true},
+		{"rx-gro", true, false},
+		{"rx-gro-hw", true, false},
 		{"rx-lro", true, true},
 		{"rx-gro-list", true, true},
 		{"rx-udp-gro-forwarding", true, true},
@@ -31,6 +31,9 @@ func TestOffloadFeature(t *testing.T) {
 		off, ess := offloadFeature(tc.name)
 		if off != tc.offload || ess != tc.essential {
 			t.Errorf("offloadFeature(%q) = %v, %v; want %v, %v", tc.name, off, ess, tc.offload, tc.essential)
+		}
+		if receiveOffload(tc.name) != tc.essential {
+			t.Errorf("receiveOffload(%q) = %v: Open would leave it as found = %v", tc.name, receiveOffload(tc.name), !tc.essential)
 		}
 	}
 }

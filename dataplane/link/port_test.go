@@ -70,8 +70,9 @@ func TestPortsInert(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Every offload on, as a NIC comes: Open must turn the receive ones off
-	// and leave the transmit ones on.
+	// Every offload on: Open must turn off the receive coalescing aced
+	// cannot forward (fraglist GRO, UDP GRO forwarding; LRO a veth lacks)
+	// and leave GRO, checksum and transmit offloads on.
 	if err := l.Do(lab.LB, func() error { return link.SetOffloads(lab.ServerPort, true) }); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,8 @@ func TestPortsInert(t *testing.T) {
 	if _, err := exec.LookPath("ethtool"); err == nil {
 		out, _ := l.Exec(ctx, lab.LB, "ethtool", "-k", lab.ServerPort)
 		for _, f := range []string{"tcp-segmentation-offload: on", "generic-segmentation-offload: on",
-			"generic-receive-offload: off", "tx-checksumming: on", "rx-checksumming: off"} {
+			"generic-receive-offload: on", "tx-checksumming: on", "rx-checksumming: on",
+			"rx-gro-list: off", "rx-udp-gro-forwarding: off"} {
 			if !strings.Contains(out, f) {
 				t.Errorf("ethtool -k %s: no %q", lab.ServerPort, f)
 			}

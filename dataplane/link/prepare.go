@@ -21,9 +21,9 @@ import (
 //	               that bypassed the management policy)
 //	forwarding=0   the kernel never routes what arrives on the port
 //
-// Receive offloads are turned off so the ring holds wire-sized frames with
-// complete checksums (DESIGN.md §3 Offloads); transmit offloads are left as
-// they are (receiveOffload).
+// The receive coalescing aced cannot forward as it comes is turned off
+// (receiveOffload); GRO, checksum and transmit offloads are left as they
+// are (DESIGN.md §3 Offloads; super.go).
 
 // found is what Open changed on a port and Close puts back: the
 // administrative state and promiscuity. Addresses, IPv6, the sysctls and
@@ -85,12 +85,13 @@ func restorePort(c ctl, name string, f found) error {
 	return c.setFlags(name, want)
 }
 
-// Offloads. A veth (and most NICs) comes with segmentation, GRO and
-// checksum offloads on; an AF_PACKET reader then sees 64 KB super-frames
-// whose checksums are only partial. aced switches them on its ports with
-// the SIOCETHTOOL ioctl, by feature name, as `ethtool -K` does: the
-// receive ones off, the transmit ones left alone (receiveOffload); the lab
-// turns all of them off on its veths (SetOffloads).
+// Offloads. A veth (and most NICs) comes with segmentation and checksum
+// offloads on, most NICs with GRO on too; an AF_PACKET reader then sees
+// 64 KB super-frames whose checksums are only partial, which aced forwards
+// whole (super.go). It switches offloads with the SIOCETHTOOL ioctl, by
+// feature name, as `ethtool -K` does: on its ports only the receive
+// coalescing it cannot forward goes off (receiveOffload); the lab turns
+// all of them off on its veths unless asked to keep them (SetOffloads).
 //
 //	tx-*segmentation*          every TSO/GSO/USO flavour, present and future
 //	tx-checksum-*              transmit checksum offload
@@ -103,8 +104,7 @@ func restorePort(c ctl, name string, f found) error {
 // rather than with the legacy per-feature commands (ETHTOOL_STSO...) also
 // catches newer sub-features the legacy masks miss, such as
 // tx-tcp-accecn-segmentation. A feature the device cannot change is left
-// alone; Open fails only if receive coalescing stays on, since that alone
-// changes the frames the rings see.
+// alone; Open fails only if one that receiveOffload picks stays on.
 
 const (
 	ethSSFeatures = 4  // ETH_SS_FEATURES: the feature names string set
@@ -112,14 +112,15 @@ const (
 	maxFeatures   = 1024
 )
 
-// offloadFeature reports whether a feature name is an offload we turn off,
-// and whether it must be off for the rings to see wire frames.
+// offloadFeature reports whether a feature name is an offload SetOffloads
+// switches, and whether it must be off for aced to forward what the port
+// receives (receiveOffload).
 func offloadFeature(name string) (offload, essential bool) {
 	switch {
-	case name == "rx-gro" || name == "rx-gro-hw" || name == "rx-lro" || name == "rx-gro-list" ||
-		name == "rx-udp-gro-forwarding":
+	case name == "rx-lro" || name == "rx-gro-list" || name == "rx-udp-gro-forwarding":
 		return true, true
-	case strings.HasPrefix(name, "tx-") && strings.Contains(name, "segmentation"),
+	case name == "rx-gro" || name == "rx-gro-hw",
+		strings.HasPrefix(name, "tx-") && strings.Contains(name, "segmentation"),
 		strings.HasPrefix(name, "tx-checksum-"), name == "rx-checksum":
 		return true, false
 	}
@@ -229,14 +230,18 @@ func (c ctl) setOffloads(name string, touch func(feature string) bool, on bool) 
 }
 
 // receiveOffload picks the offloads Open turns off on a port: the receive
-// ones, since they shape what the ring sees. The transmit ones are left as
-// the device has them. With segmentation offload on (a NIC's default), a
-// joined message (gso.go) leaves whole and the NIC cuts it; off (an
-// admin's choice, or the lab), the kernel cuts it at the port. Transmit
-// offloads change nothing else aced sends: its other frames carry
-// complete checksums.
+// coalescing whose frames aced cannot forward as they come. LRO merges
+// segments without keeping their boundaries, which a router must keep (the
+// kernel turns it off on forwarding devices too); fraglist GRO and UDP GRO
+// forwarding make super-frames of kinds the engine drops (super.go). GRO
+// and hardware GRO make TCP super-frames aced forwards whole, one routing
+// decision per 64 KB, and stay as the device has them, as do checksum and
+// transmit offloads. With segmentation offload on (a NIC's default), a
+// super-frame or a joined message (gso.go) leaves whole and the NIC cuts
+// it; off (an admin's choice, or the lab), the kernel cuts it at the port.
 func receiveOffload(feature string) bool {
-	return !strings.HasPrefix(feature, "tx-")
+	_, essential := offloadFeature(feature)
+	return essential
 }
 
 // SetOffloads turns segmentation, receive coalescing and checksum offloads
