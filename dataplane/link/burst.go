@@ -108,7 +108,7 @@ func (b *burst) keep(mac [6]byte, f []byte, partial bool) {
 
 // keepSuper adds super-frame f, described by vh, unless it is dropped.
 func (b *burst) keepSuper(mac [6]byte, f []byte, vh vnetHdr) {
-	segs := superSegments(f, vh)
+	segs, hdrLen := superSegments(f, vh)
 	if segs == 0 || [6]byte(f[6:12]) == mac {
 		b.dropped++
 		return
@@ -116,5 +116,5 @@ func (b *burst) keepSuper(mac [6]byte, f []byte, vh vnetHdr) {
 	b.super = superFrame{at: &f[0], n: len(f), vnet: vh}
 	b.frames = append(b.frames, f)
 	b.packets += segs
-	b.bytes += len(f)
+	b.bytes += len(f) + (segs-1)*hdrLen
 }

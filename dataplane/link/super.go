@@ -84,32 +84,33 @@ func (s *superFrame) holds(b []byte) bool {
 }
 
 // superSegments returns how many segments super-frame f, described by vh,
-// stands for, or 0 if it is not one the engine can forward: an untagged
-// IPv4 TCP packet, not a fragment, with a payload and a segment size.
-func superSegments(f []byte, vh vnetHdr) int {
+// stands for and the length of the headers each of them carries, or 0 if
+// it is not one the engine can forward: an untagged IPv4 TCP packet, not a
+// fragment, with a payload and a segment size.
+func superSegments(f []byte, vh vnetHdr) (segs, hdrLen int) {
 	if vh.gsoType&^vnetGSOECN != vnetGSOTCPv4 || vh.gsoSize == 0 ||
 		len(f) < header.EthernetSize+header.IPv4MinSize || header.Ethernet(f).OuterType() != header.EtherTypeIPv4 {
-		return 0
+		return 0, 0
 	}
 	ip := header.IPv4(f[header.EthernetSize:])
 	ihl, total := ip.HeaderLen(), int(ip.TotalLen())
 	if ip.Version() != 4 || ihl < header.IPv4MinSize || ip.Protocol() != header.ProtoTCP || ip.IsFragment() ||
 		total != len(ip) || total < ihl+header.TCPMinSize {
-		return 0
+		return 0, 0
 	}
 	th := header.TCP(ip[ihl:]).DataOffset()
 	payload := total - ihl - th
 	if th < header.TCPMinSize || payload <= 0 {
-		return 0
+		return 0, 0
 	}
-	return (payload + int(vh.gsoSize) - 1) / int(vh.gsoSize)
+	return (payload + int(vh.gsoSize) - 1) / int(vh.gsoSize), header.EthernetSize + ihl + th
 }
 
 // sendSuper sends the burst's super-frame, as the engine rewrote it, out of
 // port p: behind the frames queued for p, one message the kernel cuts.
 func (o *output) sendSuper(p *port, frame []byte) {
 	c := &o.c.ports[p.i]
-	segs := superSegments(frame, o.super.vnet)
+	segs, hdrLen := superSegments(frame, o.super.vnet)
 	if segs == 0 { // the engine made it something else
 		c.txErrors.Add(1)
 		return
@@ -122,7 +123,6 @@ func (o *output) sendSuper(p *port, frame []byte) {
 	tcp := header.TCP(ip[ihl:])
 	tcpLen := len(ip) - ihl
 	binary.BigEndian.PutUint16(tcp[16:], header.PseudoHeaderSum(header.ProtoTCP, ip.Src(), ip.Dst(), uint16(tcpLen)))
-	hdrLen := header.EthernetSize + ihl + tcp.DataOffset()
 	o.hdr = vnetHdr{
 		flags: vnetNeedsCsum, gsoType: o.super.vnet.gsoType,
 		hdrLen: uint16(hdrLen), gsoSize: o.super.vnet.gsoSize,

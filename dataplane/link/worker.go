@@ -295,7 +295,7 @@ type PortStats struct {
 	IfName string
 
 	// RxPackets and RxBytes count what was handed to the Handlers, a
-	// super-frame as the segments it stands for (super.go).
+	// super-frame as the segments it stands for, headers and all (super.go).
 	RxPackets, RxBytes uint64
 	// RxDropped counts frames dropped before the Handlers: cut short,
 	// VLAN-tagged, sent from the port's own MAC, or super-frames that are
