@@ -207,6 +207,11 @@ func joinFanout(socks []*socket) error {
 			return fmt.Errorf("packet fanout group %d: %w", id, err)
 		}
 	}
+	for _, s := range socks {
+		if err := s.open(); err != nil {
+			return fmt.Errorf("packet fanout group %d: open: %w", id, err)
+		}
+	}
 	return nil
 }
 

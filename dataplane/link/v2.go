@@ -82,6 +82,14 @@ func openV2(ifname string, ifindex int, r Ring) (*socket, error) {
 	}
 	s.mem, s.ring = mem, unsafe.Pointer(&mem[0])
 	s.frameSize, s.frames = uintptr(r.FrameSize), frames
+	// Bound and outside a fanout group, the socket would take a copy of
+	// every frame, as would its siblings: a frame arriving while the
+	// group forms would be handled once per worker. Until joinFanout
+	// opens it, the socket drops all.
+	dropAll := unix.SockFprog{Len: 1, Filter: &unix.SockFilter{Code: unix.BPF_RET | unix.BPF_K, K: 0}} // ret #0
+	if err := unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &dropAll); err != nil {
+		return fail("SO_ATTACH_FILTER", err)
+	}
 	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifindex}); err != nil {
 		return fail("bind", err)
 	}
@@ -92,6 +100,14 @@ func openV2(ifname string, ifindex int, r Ring) (*socket, error) {
 }
 
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
+
+// open lets frames into a socket opened by openV2.
+func (s *socket) open() error {
+	if s.tp != nil {
+		return nil
+	}
+	return unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_DETACH_FILTER, 0)
+}
 
 // slot is the header of the V2 ring slot k places after the next one to
 // read.
