@@ -25,6 +25,7 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	r.management()
 	r.linkErrors()
 	r.ping()
+	r.commitsKeepSessions()
 	r.outputACL()
 	r.globalBindings()
 	r.probeFailure()
