@@ -34,9 +34,9 @@ type Engine struct {
 	flows   *flow.Table
 	neigh   *neighbours
 	sh      *shared
-	release func(flow.Flow) // e.releaseFlow, bound once: no allocation per expiry
-	resets  resetQueue      // purged TCP flows waiting for their resets
-	arpw    arpWatch        // rounds of rserver ARP monitoring
+	release func(flow.Flow, flow.State) // e.releaseFlow, bound once: no allocation per expiry
+	resets  resetQueue                  // purged TCP flows waiting for their resets
+	arpw    arpWatch                    // rounds of rserver ARP monitoring
 
 	mu      sync.Mutex // guards workers
 	workers []*Worker
@@ -112,10 +112,23 @@ func idSet(ids []uint16) map[uint16]bool {
 	return m
 }
 
-// releaseFlow gives back what a flow held when it leaves the table: its
-// member's and rserver's connection counts and its VIP's current count.
-// Source NAT ports need no release: the table itself is the allocator.
-func (e *Engine) releaseFlow(f flow.Flow) {
+// releaseFlow gives back what a flow held when it leaves the table in
+// state st: its member's and rserver's connection counts and its VIP's
+// current count. A TCP flow gave them back when it closed (closeFlow) and
+// only lingers, so it holds nothing. Source NAT ports need no release: the
+// table itself is the allocator.
+func (e *Engine) releaseFlow(f flow.Flow, st flow.State) {
+	if f.Client.Proto == header.ProtoTCP && st.Closed() {
+		return
+	}
+	e.closeFlow(&f)
+}
+
+// closeFlow gives back a flow's counts when it ends: a TCP connection when
+// it closes (FIN from both sides, or RST), as ACE frees a connection then,
+// so conn-limit and leastconns count open connections only; any other
+// flow when it leaves the table.
+func (e *Engine) closeFlow(f *flow.Flow) {
 	if f.Member != 0 && int(f.Member) <= maxMembers {
 		if ms := e.sh.members[f.Member].Load(); ms != nil {
 			ms.release(&e.sh.active[f.Member])
@@ -125,7 +138,23 @@ func (e *Engine) releaseFlow(f flow.Flow) {
 }
 
 // releaseEntry is releaseFlow for a flow DeleteFunc removed.
-func (e *Engine) releaseEntry(en flow.Entry) { e.releaseFlow(en.Flow) }
+func (e *Engine) releaseEntry(en flow.Entry) { e.releaseFlow(en.Flow, en.State) }
+
+// reopenFlow counts again a closed TCP flow that a client SYN reopened on
+// the same rserver (flow.Reopening): it is an open connection once more.
+// No conn-limit applies; the SYN already has its place.
+func (e *Engine) reopenFlow(f *flow.Flow) {
+	if f.Member != 0 && int(f.Member) <= maxMembers {
+		if ms := e.sh.members[f.Member].Load(); ms != nil {
+			ms.adopt(&e.sh.active[f.Member])
+		}
+	}
+	if id := f.Farm; id != 0 && int(id) <= maxVIPs {
+		if vs := e.sh.vips[id].Load(); vs != nil {
+			vs.curr.Add(1)
+		}
+	}
+}
 
 // releaseVIP takes a flow off the current count of VIP id.
 func (e *Engine) releaseVIP(id uint16) {

@@ -98,7 +98,7 @@ func (e *Engine) PurgeMember(farm, rserver string, port uint16) int {
 func (e *Engine) purge(match func(flow.Entry) bool) int {
 	var jobs []resetJob
 	n := e.flows.DeleteFunc(match, func(en flow.Entry) {
-		e.releaseFlow(en.Flow)
+		e.releaseEntry(en)
 		if en.Client.Proto == header.ProtoTCP && en.Flags&flagLB != 0 && !en.State.Closed() {
 			jobs = append(jobs, resetJob{f: en.Flow, next: en.Next})
 		}
@@ -239,17 +239,19 @@ func (e *Engine) reassign(t *Tables, m, bk *member) int {
 	var moved []flow.Entry
 	e.flows.DeleteFunc(func(en flow.Entry) bool { return en.Member == m.id }, func(en flow.Entry) {
 		moved = append(moved, en)
-		m.stats.release(&e.sh.active[m.id])
+		if en.Client.Proto != header.ProtoTCP || !en.State.Closed() {
+			m.stats.release(&e.sh.active[m.id])
+		}
 	})
 	now, n := e.flows.Now(), 0
 	for i := range moved {
 		en := &moved[i]
 		f := en.Flow
 		if f.Client.Proto == header.ProtoTCP && en.State.Closed() {
-			// Finished: it only lingered to translate late segments.
-			// Reinserted it would count as an established connection
-			// of the backup until the idle timeout.
-			e.releaseVIP(f.Farm)
+			// Finished (its counts went when it closed): it only
+			// lingered to translate late segments. Reinserted it would
+			// count as an established connection of the backup until
+			// the idle timeout.
 			continue
 		}
 		f.Member, f.ServerIf = bk.id, uint16(eg.vlan)

@@ -25,9 +25,16 @@ func (w *Worker) established(t *Tables, in *iface, out Output) {
 		w.dropIn(in, DropWrongInterface, n)
 		return
 	}
-	if _, ok := w.e.flows.Observe(h.Ref, h.Dir, uint8(p.TCPFlags), w.now); !ok {
+	_, change, ok := w.e.flows.Observe(h.Ref, h.Dir, uint8(p.TCPFlags), w.now)
+	if !ok {
 		w.dropIn(in, DropFlowGone, n)
 		return
+	}
+	switch change {
+	case flow.Closing:
+		w.e.closeFlow(f)
+	case flow.Reopening:
+		w.e.reopenFlow(f)
 	}
 	if f.Member != 0 && p.Tuple.Proto == header.ProtoTCP {
 		w.noteSeq(h.Ref, h.Dir, f.SeqDelta)
@@ -308,7 +315,7 @@ func (w *Worker) hostFlow(eg *iface) {
 	ft := w.e.flows
 	if ft.Lookup(k, &w.hit) {
 		if w.hit.Dir == flow.DirClient {
-			ft.Observe(w.hit.Ref, flow.DirClient, uint8(p.TCPFlags), w.now)
+			ft.Observe(w.hit.Ref, flow.DirClient, uint8(p.TCPFlags), w.now) // a host flow holds no counts
 		}
 		return
 	}

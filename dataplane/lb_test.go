@@ -92,6 +92,10 @@ func TestVIPConnectionLifecycle(t *testing.T) {
 	if s := connState(t, l, client); s != "CLOSED" {
 		t.Fatalf("state %s after FINs", s)
 	}
+	// Closed is no longer current, as on an ACE, although the entry
+	// lingers to translate late segments: conn-limit and leastconns count
+	// open connections.
+	checkCurrent(t, l, i, 0)
 	l.advance(3 * time.Second)
 	if s := connState(t, l, client); s != "gone" {
 		t.Fatalf("closed flow not expired: %s", s)
@@ -103,6 +107,56 @@ func TestVIPConnectionLifecycle(t *testing.T) {
 	}
 	// A segment of the finished connection is not a new one.
 	l.none(10, clientTCP(client, 40000, "A", nil).frame(t), dataplane.DropNoFlow)
+	// Its expiry gave nothing back twice: the next connection counts one.
+	l.one(10, clientTCP(client, 40001, "S", nil).frame(t))
+	checkCurrent(t, l, -1, 1)
+}
+
+// checkCurrent checks the current connections of rserver i's member (i < 0:
+// of all members together), its rserver's and the VIP's.
+func checkCurrent(t *testing.T, l *lab, i int, want uint64) {
+	t.Helper()
+	snap := l.e.Snapshot()
+	var member, rs uint64
+	for k, ms := range snap.Members {
+		if i < 0 || k.RServer == rsName(i) {
+			member += ms.Conns.Current
+			rs += snap.RServers[k.RServer].Conns.Current
+		}
+	}
+	vip := snap.VIPs[status.VIPKey{Policy: "L4_POLICY", Class: "VIP_SMTP"}].CurrConns
+	if member != want || rs != want || vip != want {
+		t.Fatalf("current connections: member %d, rserver %d, VIP %d; want %d", member, rs, vip, want)
+	}
+}
+
+// A client that reuses a closed connection's tuple reopens it on the same
+// rserver: it counts as current again until it closes once more, and its
+// expiry gives nothing back twice.
+func TestVIPReopenedTuple(t *testing.T) {
+	l := newLab(t, labOpt{})
+	const client = "192.0.2.10"
+	i := rserverOf(t, l.one(10, clientTCP(client, 40000, "S", nil).frame(t)))
+	l.one(20, serverTCP(i, client, 40000, "SA", nil).frame(t))
+	l.one(10, clientTCP(client, 40000, "A", nil).frame(t))
+	l.one(10, clientTCP(client, 40000, "FA", nil).frame(t))
+	l.one(20, serverTCP(i, client, 40000, "FA", nil).frame(t))
+	checkCurrent(t, l, i, 0)
+	if j := rserverOf(t, l.one(10, clientTCP(client, 40000, "S", nil).frame(t))); j != i {
+		t.Fatalf("reopened on rserver %d, was %d", j, i)
+	}
+	if s := connState(t, l, client); s != "SYNSEEN" {
+		t.Fatalf("state %s after the SYN that reused the tuple", s)
+	}
+	checkCurrent(t, l, i, 1)
+	l.one(20, serverTCP(i, client, 40000, "RA", nil).frame(t))
+	checkCurrent(t, l, i, 0)
+	l.advance(3 * time.Second)
+	if s := connState(t, l, client); s != "gone" {
+		t.Fatalf("closed flow not expired: %s", s)
+	}
+	l.one(10, clientTCP(client, 40001, "S", nil).frame(t))
+	checkCurrent(t, l, -1, 1)
 }
 
 func TestVIPReset(t *testing.T) {

@@ -26,6 +26,7 @@ func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	r.linkErrors()
 	r.ping()
 	r.commitsKeepSessions()
+	r.predictors()
 	r.outputACL()
 	r.globalBindings()
 	r.probeFailure()

@@ -17,7 +17,7 @@ func TestNoAllocs(t *testing.T) {
 	churn := testFlow(600, ProtoUDP)
 	var h Hit
 	n := 0
-	sink := func(Flow) { n++ }
+	sink := func(Flow, State) { n++ }
 	tests := []struct {
 		name string
 		fn   func()

@@ -143,7 +143,7 @@ func BenchmarkInsertDelete(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				slot := next % live
-				if _, ok := tab.Delete(ring[slot]); !ok {
+				if _, _, ok := tab.Delete(ring[slot]); !ok {
 					b.Fatal("delete failed")
 				}
 				r, err := tab.Insert(&flows[next%sz.n], SYN, now)

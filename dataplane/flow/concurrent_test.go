@@ -53,7 +53,7 @@ func TestConcurrent(t *testing.T) {
 						continue
 					}
 					delete(refs, i)
-					if f, ok := tab.Delete(ref); ok && f != testFlow(i, ProtoTCP) {
+					if f, _, ok := tab.Delete(ref); ok && f != testFlow(i, ProtoTCP) {
 						fail(errors.New("Delete returned another flow"))
 					}
 					continue
@@ -123,7 +123,7 @@ func TestConcurrent(t *testing.T) {
 		defer bg.Done()
 		for !stop.Load() {
 			clk.Advance(500 * time.Millisecond)
-			tab.Expire(tab.Now(), 64, func(f Flow) {
+			tab.Expire(tab.Now(), 64, func(f Flow, _ State) {
 				if err := checkFlow(&f); err != nil {
 					fail(err)
 				}

@@ -69,8 +69,9 @@ func (t *Table) Range(fn func(Ref, Entry) bool) {
 }
 
 // DeleteFunc removes every flow for which match returns true and calls
-// gone (if not nil) with each removed flow, as the entry match saw (state
-// and sequence numbers as they were then); it returns how many it removed.
+// gone (if not nil) with each removed flow, as the entry match saw
+// (sequence numbers as they were then) but with the state it had when it
+// went; it returns how many it removed.
 // It serves failaction purge and reassign (all flows of one member) and
 // clear conn. One pass over the arena; workers keep forwarding meanwhile.
 func (t *Table) DeleteFunc(match func(Entry) bool, gone func(Entry)) int {
@@ -81,7 +82,10 @@ func (t *Table) DeleteFunc(match func(Entry) bool, gone func(Entry)) int {
 		r, ok := t.snapshot(i, &ent)
 		// kill removes the entry only if it still holds generation
 		// r.gen: the flow match saw, whose words it reads again.
-		if !ok || !match(ent) || !t.kill(i, r.gen, 0, false, &ent.Flow) {
+		if !ok || !match(ent) {
+			continue
+		}
+		if ent.State, ok = t.kill(i, r.gen, 0, false, &ent.Flow); !ok {
 			continue
 		}
 		n++
@@ -95,7 +99,8 @@ func (t *Table) DeleteFunc(match func(Entry) bool, gone func(Entry)) int {
 
 // Expire examines the next budget entries of the arena after the shared
 // clock hand and removes the flows whose deadline is before now, calling
-// gone (if not nil) with each. It returns how many it removed.
+// gone (if not nil) with each and the state it had. It returns how many it
+// removed.
 //
 // There is no stop-the-world pass: each worker calls Expire once per batch
 // with a small budget, and the hand is shared, so workers sweep disjoint
@@ -108,7 +113,7 @@ func (t *Table) DeleteFunc(match func(Entry) bool, gone func(Entry)) int {
 // misses in a big table. Expire therefore gathers the due flows of the
 // stretch in groups of expireGroup and reads all their slots before
 // removing the first, so the group's misses overlap instead of queueing.
-func (t *Table) Expire(now Tick, budget int, gone func(Flow)) int {
+func (t *Table) Expire(now Tick, budget int, gone func(Flow, State)) int {
 	hwm := t.hwm.Load()
 	if budget <= 0 || hwm == 0 {
 		return 0
@@ -144,7 +149,7 @@ func (t *Table) Expire(now Tick, budget int, gone func(Flow)) int {
 const expireGroup = 16
 
 // expireDue removes the flows of due that are still due at now.
-func (t *Table) expireDue(now Tick, due []Ref, gone func(Flow)) int {
+func (t *Table) expireDue(now Tick, due []Ref, gone func(Flow, State)) int {
 	if len(due) == 0 {
 		return 0
 	}
@@ -156,10 +161,10 @@ func (t *Table) expireDue(now Tick, due []Ref, gone func(Flow)) int {
 	var f Flow
 	n := 0
 	for _, r := range due {
-		if t.kill(r.idx, r.gen, now, true, &f) {
+		if st, ok := t.kill(r.idx, r.gen, now, true, &f); ok {
 			n++
 			if gone != nil {
-				gone(f)
+				gone(f, st)
 			}
 		}
 	}

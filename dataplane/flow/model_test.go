@@ -95,7 +95,7 @@ func runOps(t *testing.T, ops []byte) {
 				continue
 			}
 			d, fl := Dir(b&1), flagSet[b>>1&7]
-			st, ok := tab.Observe(mf.ref, d, fl, now)
+			st, _, ok := tab.Observe(mf.ref, d, fl, now)
 			p := mf.flow.Client.Proto
 			mf.dl, mf.state = tt.deadline(now, mf.flow.Class, p, advance(mf.state, p, d, fl))
 			if !ok || st != mf.state&^stPinned {
@@ -106,10 +106,10 @@ func runOps(t *testing.T, ops []byte) {
 			if !ok {
 				continue
 			}
-			if f, ok := tab.Delete(mf.ref); !ok || f != mf.flow {
+			if f, _, ok := tab.Delete(mf.ref); !ok || f != mf.flow {
 				t.Fatalf("delete %d: %v", i, ok)
 			}
-			if _, ok := tab.Delete(mf.ref); ok {
+			if _, _, ok := tab.Delete(mf.ref); ok {
 				t.Fatalf("second delete %d succeeded", i)
 			}
 			delete(m.flows, i)

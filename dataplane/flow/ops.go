@@ -208,55 +208,62 @@ func (t *Table) insert(f *Flow, st0 State, now Tick) (Ref, error) {
 
 // Observe records a packet of flow r travelling in direction d with TCP
 // flags tcpFlags at tick now: it advances the TCP state and pushes the idle
-// deadline out. It returns the new state, or false if r no longer names a
-// flow. When neither state nor deadline changes (most packets within one
-// tick) it writes nothing, so a busy flow's line is not bounced between the
-// two workers that may handle its two directions.
-func (t *Table) Observe(r Ref, d Dir, tcpFlags uint8, now Tick) (State, bool) {
+// deadline out. It returns the new state and what the packet did to the
+// flow's life, or false if r no longer names a flow. When neither state nor
+// deadline changes (most packets within one tick) it writes nothing, so a
+// busy flow's line is not bounced between the two workers that may handle
+// its two directions.
+func (t *Table) Observe(r Ref, d Dir, tcpFlags uint8, now Tick) (State, Change, bool) {
 	if int(r.idx) >= len(t.arena) {
-		return 0, false
+		return 0, Unchanged, false
 	}
 	e := &t.arena[r.idx]
 	tt := t.timeouts.Load()
 	for {
 		m := e.meta.Load()
 		if metaGen(m) != r.gen || !metaLive(m) {
-			return 0, false
+			return 0, Unchanged, false
 		}
 		class, proto := e.classProto()
 		dl, st := tt.deadline(now, class, proto, advance(metaState(m), proto, d, tcpFlags))
 		nm := mkMeta(r.gen, st, dl)
 		if nm == m || e.meta.CompareAndSwap(m, nm) {
-			return st &^ stPinned, true
+			return st &^ stPinned, change(metaState(m), st), true
 		}
 	}
 }
 
-// Delete removes flow r and returns what it held, so the caller can
-// release its source-NAT port and its rserver's connection count. It
-// returns false if r no longer names a flow (already deleted or expired).
-func (t *Table) Delete(r Ref) (Flow, bool) {
+// Delete removes flow r and returns what it held and its last state, so
+// the caller can release its rserver's connection count. It returns false
+// if r no longer names a flow (already deleted or expired).
+func (t *Table) Delete(r Ref) (Flow, State, bool) {
 	var f Flow
-	if int(r.idx) >= len(t.arena) || !t.kill(r.idx, r.gen, 0, false, &f) {
-		return Flow{}, false
+	if int(r.idx) >= len(t.arena) {
+		return Flow{}, 0, false
+	}
+	st, ok := t.kill(r.idx, r.gen, 0, false, &f)
+	if !ok {
+		return Flow{}, 0, false
 	}
 	t.stats.deleted.Add(1)
-	return f, true
+	return f, st, true
 }
 
 // kill removes entry idx if it still holds generation gen and, when
 // expiring, is still past its deadline at now (a packet may have refreshed
-// it since the caller looked). It copies the flow into out.
-func (t *Table) kill(idx, gen uint32, now Tick, expiring bool, out *Flow) bool {
+// it since the caller looked). It copies the flow into out and returns the
+// state it had when it went: the last Observe that changed it happened
+// before, and no later one succeeds.
+func (t *Table) kill(idx, gen uint32, now Tick, expiring bool, out *Flow) (State, bool) {
 	e := &t.arena[idx]
 	m := e.meta.Load()
 	if metaGen(m) != gen || !metaLive(m) {
-		return false
+		return 0, false
 	}
 	cp, sp := e.keys()
 	e.load(out)
 	if m2 := e.meta.Load(); metaGen(m2) != gen || !metaLive(m2) {
-		return false // freed while we read it: what we read may be torn
+		return 0, false // freed while we read it: what we read may be torn
 	}
 	ch, sh, s1, s2 := t.pairOf(cp, sp)
 	lockPair(s1, s2)
@@ -267,7 +274,7 @@ func (t *Table) kill(idx, gen uint32, now Tick, expiring bool, out *Flow) bool {
 		if metaGen(m) != gen || !metaLive(m) ||
 			expiring && (metaState(m)&stPinned != 0 || !now.after(metaDeadline(m))) {
 			unlockPair(s1, s2)
-			return false
+			return 0, false
 		}
 		if e.meta.CompareAndSwap(m, mkMeta(nextGen(gen), 0, 0)) {
 			break
@@ -277,5 +284,5 @@ func (t *Table) kill(idx, gen uint32, now Tick, expiring bool, out *Flow) bool {
 	s2.removeLocked(s2.positionLocked(slotValue(uint32(sh), idx, DirServer)))
 	unlockPair(s1, s2)
 	t.release(idx)
-	return true
+	return metaState(m) &^ stPinned, true
 }

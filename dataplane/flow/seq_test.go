@@ -28,7 +28,7 @@ func TestNoteSeq(t *testing.T) {
 			t.Fatalf("%s: Next %#x (live %v), want %#x", s.name, e.Next, ok, s.want)
 		}
 	}
-	if _, ok := tb.Delete(r); !ok {
+	if _, _, ok := tb.Delete(r); !ok {
 		t.Fatal("delete failed")
 	}
 	tb.NoteSeq(r, DirClient, 0x20) // stale Ref: nothing written

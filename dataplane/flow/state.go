@@ -77,6 +77,27 @@ func (s State) String() string {
 	return "--"
 }
 
+// Change is what one packet did to a TCP flow's life, as Observe reports
+// it: exactly one Observe sees a flow close, and exactly one sees it reopen.
+type Change uint8
+
+const (
+	Unchanged Change = iota
+	Closing          // the flow became Closed
+	Reopening        // a Closed flow was reopened by a client SYN
+)
+
+// change returns what going from state prev to st is.
+func change(prev, st State) Change {
+	switch {
+	case !prev.Closed() && st.Closed():
+		return Closing
+	case prev.Closed() && !st.Closed():
+		return Reopening
+	}
+	return Unchanged
+}
+
 // advance returns st after a packet with TCP flags fl travelling in
 // direction d. It is a pure function of its inputs, so the two directions
 // can apply it concurrently inside a CAS loop.

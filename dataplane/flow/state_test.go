@@ -118,7 +118,7 @@ func TestTimeouts(t *testing.T) {
 			f.Class = tt.class
 			ref := mustInsert(t, tab, f, tt.first)
 			for _, p := range tt.pkts {
-				if _, ok := tab.Observe(ref, p.dir, p.flags, tab.Now()); !ok {
+				if _, _, ok := tab.Observe(ref, p.dir, p.flags, tab.Now()); !ok {
 					t.Fatal("Observe failed")
 				}
 			}
@@ -142,7 +142,7 @@ func TestTimeouts(t *testing.T) {
 			}
 			clk.Advance(3 * TickDuration)
 			var gone []Flow
-			tab.Expire(tab.Now(), 4, func(f Flow) { gone = append(gone, f) })
+			tab.Expire(tab.Now(), 4, func(f Flow, _ State) { gone = append(gone, f) })
 			if len(gone) != 1 || gone[0] != f {
 				t.Fatalf("after the timeout: expired %+v, want the flow", gone)
 			}
@@ -174,7 +174,7 @@ func TestActiveFlowsLive(t *testing.T) {
 		clk.Advance(60 * time.Second)
 		now := tab.Now()
 		for i, ref := range active {
-			if _, ok := tab.Observe(ref, Dir(i%2), 0, now); !ok {
+			if _, _, ok := tab.Observe(ref, Dir(i%2), 0, now); !ok {
 				t.Fatalf("step %d: active flow %d expired", step, i)
 			}
 		}
@@ -256,7 +256,7 @@ func TestReinsertKeepsState(t *testing.T) {
 				tab.Observe(ref, p.dir, p.flags, tab.Now())
 			}
 			e, _ := tab.Get(ref)
-			if _, ok := tab.Delete(ref); !ok {
+			if _, _, ok := tab.Delete(ref); !ok {
 				t.Fatal("Delete failed")
 			}
 			moved := f
@@ -278,5 +278,47 @@ func TestReinsertKeepsState(t *testing.T) {
 				t.Fatalf("%d expired %v after the move, want the flow (its %s timeout)", n, tt.dl, tt.want)
 			}
 		})
+	}
+}
+
+// Observe reports a flow's close and its reopening to exactly the packet
+// that caused it, and Delete and Expire hand over the state a flow had
+// when it went, so the engine gives a connection's counts back once.
+func TestObserveChange(t *testing.T) {
+	tab, clk := newTestTable(t, Config{Capacity: 4})
+	ref := mustInsert(t, tab, testFlow(1, ProtoTCP), SYN)
+	for i, p := range []struct {
+		dir   Dir
+		flags uint8
+		want  Change
+	}{
+		{DirServer, SYN | ACK, Unchanged}, {DirClient, ACK, Unchanged},
+		{DirClient, FIN | ACK, Unchanged}, {DirServer, FIN | ACK, Closing},
+		{DirClient, ACK, Unchanged}, {DirServer, FIN | ACK, Unchanged},
+		{DirClient, SYN, Reopening}, {DirClient, SYN, Unchanged},
+		{DirServer, RST, Closing}, {DirServer, RST, Unchanged},
+	} {
+		if _, got, ok := tab.Observe(ref, p.dir, p.flags, tab.Now()); !ok || got != p.want {
+			t.Fatalf("packet %d (dir %d flags %#x): change %d, %v; want %d", i, p.dir, p.flags, got, ok, p.want)
+		}
+	}
+	if _, ch, _ := tab.Observe(mustInsert(t, tab, testFlow(2, ProtoUDP), 0), DirServer, RST, tab.Now()); ch != Unchanged {
+		t.Fatalf("UDP flow: change %d", ch)
+	}
+	if _, st, ok := tab.Delete(ref); !ok || !st.Closed() {
+		t.Fatalf("Delete: state %v, %v; want CLOSED", st, ok)
+	}
+	open := mustInsert(t, tab, testFlow(3, ProtoTCP), SYN)
+	tab.Observe(open, DirServer, SYN|ACK, tab.Now())
+	clk.Advance(121 * time.Second)
+	var states []State
+	tab.Expire(tab.Now(), 4, func(_ Flow, st State) { states = append(states, st) })
+	if len(states) != 2 {
+		t.Fatalf("expired %d flows, want the UDP one and the embryonic one", len(states))
+	}
+	for _, st := range states {
+		if st.Closed() || !st.Live() {
+			t.Fatalf("expired with state %v", st)
+		}
 	}
 }

@@ -93,7 +93,7 @@ func TestDeleteAndStaleRef(t *testing.T) {
 	tab, _ := newTestTable(t, Config{Capacity: 8})
 	f := testFlow(1, ProtoTCP)
 	ref := mustInsert(t, tab, f, SYN)
-	got, ok := tab.Delete(ref)
+	got, _, ok := tab.Delete(ref)
 	if !ok || got != f {
 		t.Fatalf("Delete = %+v, %v; want the flow back", got, ok)
 	}
@@ -101,10 +101,10 @@ func TestDeleteAndStaleRef(t *testing.T) {
 	if tab.Lookup(f.Client, &h) || tab.Lookup(f.Server, &h) {
 		t.Fatal("deleted flow still found")
 	}
-	if _, ok := tab.Delete(ref); ok {
+	if _, _, ok := tab.Delete(ref); ok {
 		t.Fatal("second Delete succeeded")
 	}
-	if _, ok := tab.Observe(ref, DirClient, ACK, tab.Now()); ok {
+	if _, _, ok := tab.Observe(ref, DirClient, ACK, tab.Now()); ok {
 		t.Fatal("Observe on a deleted flow succeeded")
 	}
 	if _, ok := tab.Get(ref); ok {
@@ -118,17 +118,17 @@ func TestDeleteAndStaleRef(t *testing.T) {
 	if ref2.Index() != ref.Index() || ref2 == ref {
 		t.Fatalf("reuse: old %+v new %+v; want same index, new generation", ref, ref2)
 	}
-	if _, ok := tab.Delete(ref); ok {
+	if _, _, ok := tab.Delete(ref); ok {
 		t.Fatal("stale Ref deleted the flow that reused its entry")
 	}
-	if _, ok := tab.Observe(ref, DirServer, FIN, tab.Now()); ok {
+	if _, _, ok := tab.Observe(ref, DirServer, FIN, tab.Now()); ok {
 		t.Fatal("stale Ref observed the flow that reused its entry")
 	}
 	if e, ok := tab.Get(ref2); !ok || e.Flow != g {
 		t.Fatalf("Get(new) = %+v, %v", e, ok)
 	}
 	for _, bad := range []Ref{{}, {idx: 1 << 20, gen: 1}} {
-		if _, ok := tab.Delete(bad); ok {
+		if _, _, ok := tab.Delete(bad); ok {
 			t.Fatalf("Delete(%+v) succeeded", bad)
 		}
 		if _, ok := tab.Get(bad); ok {
