@@ -19,7 +19,15 @@ import (
 // Mail is what the server said during one SMTP transaction.
 type Mail struct {
 	Banner string // text of the 220 greeting
+	Hello  string // text of the reply to EHLO
 	Queued string // text of the reply to the end of DATA
+}
+
+// Peer returns the client address the sink saw, from its reply to EHLO,
+// or "" when the server did not say.
+func (m Mail) Peer() string {
+	_, addr, _ := strings.Cut(m.Hello, " Hello ")
+	return addr
 }
 
 // Server returns the sink's name from its reply ("s1"), or "" when the
@@ -63,25 +71,26 @@ func sendMail(conn net.Conn, from, to string, body func(io.Writer) error) (Mail,
 		return m, fmt.Errorf("smtp greeting: %w", err)
 	}
 	m.Banner = banner
-	step := func(code int, format string, args ...any) error {
+	step := func(code int, format string, args ...any) (string, error) {
 		if err := tc.PrintfLine(format, args...); err != nil {
-			return err
+			return "", err
 		}
-		if _, _, err := tc.ReadResponse(code); err != nil {
-			return fmt.Errorf("smtp %s: %w", strings.Fields(format)[0], err)
+		_, msg, err := tc.ReadResponse(code)
+		if err != nil {
+			return "", fmt.Errorf("smtp %s: %w", strings.Fields(format)[0], err)
 		}
-		return nil
+		return msg, nil
 	}
-	if err := step(250, "EHLO client.lab.example"); err != nil {
+	if m.Hello, err = step(250, "EHLO client.lab.example"); err != nil {
 		return m, err
 	}
-	if err := step(250, "MAIL FROM:<%s>", from); err != nil {
+	if _, err := step(250, "MAIL FROM:<%s>", from); err != nil {
 		return m, err
 	}
-	if err := step(250, "RCPT TO:<%s>", to); err != nil {
+	if _, err := step(250, "RCPT TO:<%s>", to); err != nil {
 		return m, err
 	}
-	if err := step(354, "DATA"); err != nil {
+	if _, err := step(354, "DATA"); err != nil {
 		return m, err
 	}
 	w := tc.DotWriter()

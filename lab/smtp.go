@@ -17,12 +17,14 @@ import (
 
 // Sink is the lab's SMTP server: it accepts every message and throws it
 // away, counting it. Its greeting and its reply to the end of DATA carry
-// its name, so a client can tell which rserver took the mail, and the
+// its name, so a client can tell which rserver took the mail (the reply to
+// EHLO names the client's address as the sink saw it), and the
 // latter the size and SHA-256 of the DATA bytes it read before the final
 // "." line (as sent, dots not unstuffed), so a client can tell they came
 // through intact:
 //
 //	220 s1 ESMTP aced lab sink
+//	250 s1 Hello 203.0.113.100
 //	250 2.0.0 Ok: queued on s1 as 7, 1234 bytes sha256 9f86d0...
 type Sink struct {
 	Name string
@@ -131,6 +133,14 @@ func (s *Sink) session(rw io.ReadWriter) {
 	if !reply("220 " + s.Name + " ESMTP aced lab sink") {
 		return
 	}
+	// The greeting reply names the address the client came from, as
+	// Postfix's does, so a test can see source NAT.
+	peer := ""
+	if c, ok := rw.(interface{ RemoteAddr() net.Addr }); ok {
+		if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+			peer = " Hello " + a.IP.String()
+		}
+	}
 	var mail, rcpt bool
 	for {
 		line, err := readLine(r)
@@ -148,7 +158,7 @@ func (s *Sink) session(rw io.ReadWriter) {
 		switch strings.ToUpper(verb) {
 		case "HELO", "EHLO":
 			mail, rcpt = false, false
-			out = "250 " + s.Name
+			out = "250 " + s.Name + peer
 		case "MAIL":
 			mail, rcpt = true, false
 			out = "250 2.1.0 Ok"

@@ -88,8 +88,8 @@ func TestSendMailLoopback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Server() != "s2" || !strings.HasPrefix(m.Banner, "s2 ") {
-			t.Fatalf("mail %d: %+v", i, m)
+		if m.Server() != "s2" || !strings.HasPrefix(m.Banner, "s2 ") || m.Peer() != "127.0.0.1" {
+			t.Fatalf("mail %d: %+v (peer %q)", i, m, m.Peer())
 		}
 		body := "From: <a@example.org>\r\nTo: <b@example.org>\r\nSubject: test\r\n\r\nSent through the aced lab.\r\n"
 		n, sum, ok := m.Digest()

@@ -23,10 +23,13 @@ import (
 func TestE2ELabSMTPThroughVIP(t *testing.T) {
 	r := startLabRig(t)
 	r.management()
+	r.sourceNAT()
+	r.defaultDeny()
 	r.linkErrors()
 	r.ping()
 	r.commitsKeepSessions()
 	r.predictors()
+	r.outOfService()
 	r.outputACL()
 	r.globalBindings()
 	r.probeFailure()
