@@ -111,18 +111,28 @@ func sendMail(conn net.Conn, from, to string, body func(io.Writer) error) (Mail,
 // at addr (host:port, e.g. the VIP 198.51.100.25:25), over real kernel TCP.
 // Without a deadline in ctx it gives up after 10 s.
 func (l *Lab) SendMail(ctx context.Context, addr string) (Mail, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-	}
-	c, err := l.Dial(ctx, Client, "tcp", addr)
+	c, err := l.dialSMTP(ctx, addr, 10*time.Second)
 	if err != nil {
 		return Mail{}, err
 	}
-	d, _ := ctx.Deadline()
-	c.SetDeadline(d)
 	return SendMail(c, "sender@client.example", "postmaster@mail.example", "lab "+addr)
+}
+
+// dialSMTP connects from the client namespace to addr, the connection
+// bounded by ctx's deadline, or by d from now without one.
+func (l *Lab) dialSMTP(ctx context.Context, addr string, d time.Duration) (net.Conn, error) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(d)
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	c, err := l.Dial(ctx, Client, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	c.SetDeadline(deadline)
+	return c, nil
 }
 
 // SendBulkMail sends, as SendMail does, one message of about size bytes
@@ -131,17 +141,10 @@ func (l *Lab) SendMail(ctx context.Context, addr string) (Mail, error) {
 // repeat. The lines never start with a dot, so the bytes the sink reads
 // are the bytes sent.
 func (l *Lab) SendBulkMail(ctx context.Context, addr string, size int) (Mail, string, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-		defer cancel()
-	}
-	c, err := l.Dial(ctx, Client, "tcp", addr)
+	c, err := l.dialSMTP(ctx, addr, 60*time.Second)
 	if err != nil {
 		return Mail{}, "", err
 	}
-	d, _ := ctx.Deadline()
-	c.SetDeadline(d)
 	h := sha256.New()
 	m, err := sendMail(c, "bulk@client.example", "postmaster@mail.example", func(w io.Writer) error {
 		bw := bufio.NewWriterSize(io.MultiWriter(w, h), 64<<10)

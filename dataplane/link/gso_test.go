@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"io"
 	"math/rand/v2"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -24,16 +25,8 @@ func TestJoinedStream(t *testing.T) {
 	}{{"joined", false}, {"plain", true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := start(t, link.Config{Workers: 2, NoHost: true, NoGSO: tc.noGSO}, true)
-			server := lab.Server(1)
-			csumErrs := roleSNMP(t, e.lab, server, "Tcp:", "InCsumErrors")
 			const size = 48 << 20
-			sum, got := stream(t, e.lab, server, lab.ServerIP(1)+":5001", size)
-			if sum != got {
-				t.Fatalf("server received data with sha256 %x, client sent %x", got, sum)
-			}
-			if n := roleSNMP(t, e.lab, server, "Tcp:", "InCsumErrors") - csumErrs; n != 0 {
-				t.Errorf("server's kernel counted %d TCP checksum errors", n)
-			}
+			intactStream(t, e.lab, size)
 			st := e.links.Stats().Ports[1]
 			t.Logf("vlan 20: %d frames sent, %d in joined messages, %d errors", st.TxPackets, st.TxJoined, st.TxErrors)
 			if st.TxErrors != 0 {
@@ -46,6 +39,35 @@ func TestJoinedStream(t *testing.T) {
 				t.Errorf("only %d of %d frames left in joined messages", st.TxJoined, st.TxPackets)
 			}
 		})
+	}
+}
+
+// intactStream streams size bytes from the client to server 1 through the
+// ports and fails t unless every byte arrives and the server's kernel
+// counts no TCP checksum error.
+func intactStream(t *testing.T, l *lab.Lab, size int64) {
+	t.Helper()
+	server := lab.Server(1)
+	csumErrs := roleSNMP(t, l, server, "Tcp:", "InCsumErrors")
+	if sum, got := stream(t, l, server, lab.ServerIP(1)+":5001", size); sum != got {
+		t.Fatalf("server received data with sha256 %x, client sent %x", got, sum)
+	}
+	if n := roleSNMP(t, l, server, "Tcp:", "InCsumErrors") - csumErrs; n != 0 {
+		t.Errorf("server's kernel counted %d TCP checksum errors", n)
+	}
+}
+
+// ethtool switches features of device dev in the namespace of role with
+// ethtool -K; the test is skipped without ethtool.
+func ethtool(t *testing.T, l *lab.Lab, role, dev string, features ...string) {
+	t.Helper()
+	if _, err := exec.LookPath("ethtool"); err != nil {
+		t.Skip("no ethtool (make test installs it)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if out, err := l.Exec(ctx, role, "ethtool", append([]string{"-K", dev}, features...)...); err != nil {
+		t.Fatalf("%s: ethtool -K %s %v: %v %s", role, dev, features, err, out)
 	}
 }
 

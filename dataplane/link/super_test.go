@@ -1,10 +1,7 @@
 package link_test
 
 import (
-	"context"
-	"os/exec"
 	"testing"
-	"time"
 
 	"aced/dataplane/link"
 	"aced/lab"
@@ -18,27 +15,12 @@ import (
 // A stream to the box's own address crosses the TUN of vlan 10 as whole
 // super-frames with their checksums finished.
 func TestSuperFrames(t *testing.T) {
-	if _, err := exec.LookPath("ethtool"); err != nil {
-		t.Skip("no ethtool (make test installs it)")
-	}
 	e := start(t, link.Config{Workers: 2}, true)
-	server := lab.Server(1)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for _, role := range []string{lab.Client, server} {
-		if out, err := e.lab.Exec(ctx, role, "ethtool", "-K", "eth0", "tx", "on", "sg", "on", "tso", "on", "gso", "on"); err != nil {
-			t.Fatalf("%s: ethtool -K eth0 tx on sg on tso on gso on: %v %s", role, err, out)
-		}
+	for _, role := range []string{lab.Client, lab.Server(1)} {
+		ethtool(t, e.lab, role, "eth0", "tx", "on", "sg", "on", "tso", "on", "gso", "on")
 	}
-	csumErrs := roleSNMP(t, e.lab, server, "Tcp:", "InCsumErrors")
 	const size = 32 << 20
-	sum, got := stream(t, e.lab, server, lab.ServerIP(1)+":5001", size)
-	if sum != got {
-		t.Fatalf("server received data with sha256 %x, client sent %x", got, sum)
-	}
-	if n := roleSNMP(t, e.lab, server, "Tcp:", "InCsumErrors") - csumErrs; n != 0 {
-		t.Errorf("server's kernel counted %d TCP checksum errors", n)
-	}
+	intactStream(t, e.lab, size)
 	st := e.links.Stats()
 	in, out := st.Ports[0], st.Ports[1]
 	t.Logf("vlan 10: %d super-frames in %d packets; vlan 20: %d super-frames sent", in.RxSuper, in.RxPackets, out.TxSuper)
@@ -73,26 +55,11 @@ func TestSuperFrames(t *testing.T) {
 // super-frames before the ring; they leave vlan 20 whole and the kernel
 // cuts them again. The server receives every byte intact.
 func TestGROPorts(t *testing.T) {
-	if _, err := exec.LookPath("ethtool"); err != nil {
-		t.Skip("no ethtool (make test installs it)")
-	}
 	e := start(t, link.Config{Workers: 2, NoHost: true}, true)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	for _, port := range []string{lab.ClientPort, lab.ServerPort} {
-		if out, err := e.lab.Exec(ctx, lab.LB, "ethtool", "-K", port, "gro", "on"); err != nil {
-			t.Fatalf("ethtool -K %s gro on: %v %s", port, err, out)
-		}
+		ethtool(t, e.lab, lab.LB, port, "gro", "on")
 	}
-	server := lab.Server(1)
-	csumErrs := roleSNMP(t, e.lab, server, "Tcp:", "InCsumErrors")
-	sum, got := stream(t, e.lab, server, lab.ServerIP(1)+":5001", 32<<20)
-	if sum != got {
-		t.Fatalf("server received data with sha256 %x, client sent %x", got, sum)
-	}
-	if n := roleSNMP(t, e.lab, server, "Tcp:", "InCsumErrors") - csumErrs; n != 0 {
-		t.Errorf("server's kernel counted %d TCP checksum errors", n)
-	}
+	intactStream(t, e.lab, 32<<20)
 	st := e.links.Stats()
 	in, out := st.Ports[0], st.Ports[1]
 	t.Logf("vlan 10: %d super-frames in %d packets; vlan 20: %d super-frames sent", in.RxSuper, in.RxPackets, out.TxSuper)
