@@ -23,7 +23,7 @@ import (
 // handled; such a frame is queued where it lies, without a copy, and the
 // loop flushes before it gives the burst's slots back.
 //
-// Host loops and TPACKET_V3 rings write each frame at once: a TUN read
+// Host loops and TPACKET_V3 rings send each frame at once: a TUN read
 // blocks per packet, and afpacket's V3 block walk cannot be peeked.
 
 // DefaultTxBatch is the default Config.TxBatch: frames per sendmmsg.
@@ -215,8 +215,9 @@ func newOutput(l *Links, w int, c *counters, batch int) *output {
 	return o
 }
 
-// Transmit sends frame out of the port of vlan: queued when this goroutine
-// batches, else with one write(2).
+// Transmit sends frame out of the port of vlan: the burst's super-frame at
+// once (sendSuper), others queued when this goroutine batches, else with
+// one sendmsg(2).
 func (o *output) Transmit(vlan int, frame []byte) {
 	if vlan < 0 || vlan >= len(o.l.byVLAN) || o.l.byVLAN[vlan] == 0 {
 		o.c.noPort.Add(1)

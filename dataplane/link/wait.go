@@ -20,8 +20,8 @@ import (
 // runtime's epoll, the goroutine parks until the kernel marks the socket
 // readable, and the read that follows finds its frame without polling.
 // The duplicate shares the socket's file status, so transmissions use a
-// socket of their own (openTx), which keeps its own: single writes block,
-// batched sends ask not to (txQueue.flush).
+// socket of their own (openTx); every send asks not to block
+// (txQueue.flush, output.write).
 //
 // V3 rings keep afpacket's poll: their block walk is afpacket's alone.
 

@@ -41,8 +41,8 @@ const tickEvery = 50 * time.Millisecond
 // The goroutines of Run, for W workers and P ports:
 //
 //	wire loops: W per port, each reading one socket of the port's fanout
-//	            group (ZeroCopyReadPacketData and the burst behind it, see
-//	            burst.go) and calling FromWireBatch; a frame it transmits
+//	            group (a V2 ring's filled slots as a burst, burst.go; a V3
+//	            ring one frame at a time) and calling FromWireBatch; a frame it transmits
 //	            goes out through worker w's transmit socket of the
 //	            destination port. A goroutine per socket, not per worker,
 //	            because a loop waits on one socket at a time (in the
@@ -52,7 +52,7 @@ const tickEvery = 50 * time.Millisecond
 //
 // Every goroutine has its own Handler, Output (with its transmit queues, see
 // tx.go) and counters; nothing on the per-packet path is shared but the
-// socket descriptors (write(2) and sendmmsg(2) are thread-safe) and the TUN
+// socket descriptors (sendmsg(2) and sendmmsg(2) are thread-safe) and the TUN
 // files (os.File serialises writers).
 
 // Run starts the loops with one Handler each, newHandler(0) to
