@@ -103,6 +103,7 @@ func (r *labRig) superFrames() {
 		}
 		csumErrs += tcpInCsumErrors(r, role)
 	}
+	inputs := unicastInput(r, r.ssh("show interface vlan 10"))
 	m, sum, err := r.l.SendBulkMail(r.ctx, lab.VIP+":25", 8<<20)
 	if err != nil {
 		r.t.Fatalf("8 MB mail through the VIP with the neighbours' offloads on: %v\naced log:\n%s", err, r.log.String())
@@ -117,6 +118,22 @@ func (r *labRig) superFrames() {
 	if after != csumErrs {
 		r.t.Errorf("the lab's kernels counted %d TCP checksum errors", after-csumErrs)
 	}
+	// show interface counts the packets the wire carried (8 MB is some
+	// 5,800 segments), not the 130-odd super-frames they came in.
+	if n := unicastInput(r, r.ssh("show interface vlan 10")) - inputs; n < 5000 {
+		r.t.Errorf("show interface vlan 10 counted %d packets input for an 8 MB mail; want the segments, over 5,000", n)
+	}
+}
+
+// unicastInput reads the unicast packets input count of show interface
+// output.
+func unicastInput(r *labRig, out string) int {
+	m := regexp.MustCompile(`\n +(\d+) unicast packets input`).FindStringSubmatch(out)
+	if m == nil {
+		r.t.Fatalf("show interface has no unicast packets input line:\n%s", out)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // tcpInCsumErrors reads the TCP InCsumErrors counter of role's kernel.

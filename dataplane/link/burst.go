@@ -33,6 +33,9 @@ type burst struct {
 	oversize       int // of dropped: cut short, with no copy to read
 	taken          int // slots read, to release once the burst is handled
 	super          superFrame
+	// extra and extraBytes: what the super-frame stood for beyond one
+	// frame (PortStats.RxExtraPackets).
+	extra, extraBytes int
 }
 
 func (b *burst) reset() {
@@ -40,7 +43,7 @@ func (b *burst) reset() {
 		b.frames = make([][]byte, 0, maxBurst)
 	}
 	b.frames, b.packets, b.bytes, b.dropped, b.oversize, b.taken = b.frames[:0], 0, 0, 0, 0, 0
-	b.super = superFrame{}
+	b.super, b.extra, b.extraBytes = superFrame{}, 0, 0
 }
 
 // gather fills b with the filled slots of V2 socket s, on a port whose MAC
@@ -115,6 +118,7 @@ func (b *burst) keepSuper(mac [6]byte, f []byte, vh vnetHdr) {
 	}
 	b.super = superFrame{at: &f[0], n: len(f), vnet: vh}
 	b.frames = append(b.frames, f)
+	b.extra, b.extraBytes = segs-1, (segs-1)*hdrLen
 	b.packets += segs
-	b.bytes += len(f) + (segs-1)*hdrLen
+	b.bytes += len(f) + b.extraBytes
 }

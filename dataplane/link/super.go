@@ -136,4 +136,6 @@ func (o *output) sendSuper(p *port, frame []byte) {
 	c.txBytes.Add(uint64(len(frame) + (segs-1)*hdrLen))
 	c.txJoined.Add(uint64(segs))
 	c.txSuper.Add(1)
+	c.txExtra.Add(uint64(segs - 1))
+	c.txExtraBytes.Add(uint64((segs - 1) * hdrLen))
 }

@@ -76,6 +76,9 @@ func TestSendSuper(t *testing.T) {
 	if want := uint64(60 + len(f) + 6*(tcpOff+32)); c.txBytes.Load() != want {
 		t.Fatalf("%d bytes counted, want %d (every segment's headers)", c.txBytes.Load(), want)
 	}
+	if c.txExtra.Load() != 6 || c.txExtraBytes.Load() != 6*(tcpOff+32) {
+		t.Fatalf("beyond the one frame: %d packets, %d bytes; want 6 and %d", c.txExtra.Load(), c.txExtraBytes.Load(), 6*(tcpOff+32))
+	}
 }
 
 func TestSendSuperAllocs(t *testing.T) {

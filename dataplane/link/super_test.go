@@ -36,6 +36,10 @@ func TestSuperFrames(t *testing.T) {
 	if out.TxErrors != 0 {
 		t.Errorf("vlan 20: %d transmit errors", out.TxErrors)
 	}
+	if in.RxExtraPackets < in.RxSuper || in.RxSuper+in.RxExtraPackets > in.RxPackets || out.TxExtraPackets < out.TxSuper {
+		t.Errorf("segments beyond one frame: %d of %d super-frames received (of %d packets), %d of %d sent",
+			in.RxExtraPackets, in.RxSuper, in.RxPackets, out.TxExtraPackets, out.TxSuper)
+	}
 
 	before := e.links.Stats()
 	if sum, got := stream(t, e.lab, lab.LB, lab.LBClientIP+":5002", 8<<20); sum != got {
