@@ -13,6 +13,7 @@ import (
 // compiled predictor depend on a clock.
 type LeastConns struct {
 	members []lcMember // eligible members only
+	total   uint64     // their weights summed
 }
 
 type lcMember struct {
@@ -29,6 +30,7 @@ func NewLeastConns(bs []Backend) (*LeastConns, error) {
 	l := &LeastConns{members: make([]lcMember, len(el))}
 	for i, b := range el {
 		l.members[i] = lcMember{index: int32(b.Index), weight: int32(b.Weight)}
+		l.total += uint64(b.Weight)
 	}
 	return l, nil
 }
@@ -43,9 +45,12 @@ func NewLeastConns(bs []Backend) (*LeastConns, error) {
 // member, as with any least-connections balancer). An Index beyond
 // len(active) counts as zero connections, a negative count as zero.
 //
-// seed chooses where the scan starts, so that ties (all members idle after
-// a recompile, say) are spread instead of always won by the first member;
-// pass something that varies per connection, such as the flow hash.
+// seed chooses where the scan starts, and a tie goes to the member seen
+// first: so ties are spread instead of always won by the first member, and
+// the start is drawn in proportion to weight, so that connections one after
+// another to an idle farm (every member at zero, the common case at low
+// load) spread as the weights say, as overlapping ones do by the counts.
+// Pass something that varies per connection, such as the flow hash.
 //
 // Members are compared as active_i/weight_i < active_j/weight_j without
 // dividing: active_i × weight_j < active_j × weight_i, exact in int64.
@@ -54,13 +59,26 @@ func (l *LeastConns) Pick(active []atomic.Int32, seed uint64) int {
 	if n == 0 {
 		return NoServer
 	}
-	start := int(seed % uint64(n))
+	start := l.start(seed)
 	s := scan{index: l.members[start].index, weight: int64(l.members[start].weight)}
 	s.active = loadActive(active, s.index)
 	// Scan the members after start, then wrap around to those before it.
 	s.over(l.members[start+1:], active)
 	s.over(l.members[:start], active)
 	return int(s.index)
+}
+
+// start maps seed to a member, each with a chance proportional to its
+// weight: the seed's top 32 bits, scrambled, scaled to the total weight.
+func (l *LeastConns) start(seed uint64) int {
+	r := (seed * 0x9e3779b97f4a7c15 >> 32) * l.total >> 32
+	for i, m := range l.members {
+		if r < uint64(m.weight) {
+			return i
+		}
+		r -= uint64(m.weight)
+	}
+	return len(l.members) - 1
 }
 
 // scan holds the best member seen so far.

@@ -44,15 +44,26 @@ func TestLeastConnsPicks(t *testing.T) {
 	}
 }
 
-func TestLeastConnsTiesRotate(t *testing.T) {
-	l, _ := NewLeastConns(farm(10, 10, 10, 10))
-	idle := counts(0, 0, 0, 0)
-	seen := map[int]bool{}
-	for seed := range uint64(4) {
-		seen[l.Pick(idle, seed)] = true
-	}
-	if len(seen) != 4 {
-		t.Fatalf("ties went to %v only; the start must rotate with the seed", seen)
+// Ties go to a member drawn by the seed in proportion to weight: an idle
+// farm's connections, one after another, spread as the weights say.
+func TestLeastConnsTiesByWeight(t *testing.T) {
+	for _, ws := range [][]int{{10, 10, 10, 10}, {1, 2, 3}, {8, 16}, {100, 1}} {
+		l, _ := NewLeastConns(farm(ws...))
+		idle := make([]atomic.Int32, len(ws))
+		got := make([]int, len(ws))
+		const picks = 60000
+		for i := range uint64(picks) {
+			got[l.Pick(idle, i)]++ // consecutive seeds: the draw must scramble them
+		}
+		total := 0
+		for _, w := range ws {
+			total += w
+		}
+		for i, w := range ws {
+			if want := picks * w / total; got[i] < want*95/100 || got[i] > want*105/100 {
+				t.Errorf("weights %v: idle member %d took %d of %d ties, want about %d", ws, i, got[i], picks, want)
+			}
+		}
 	}
 }
 
