@@ -17,6 +17,9 @@ import (
 // as long as the burst: one frame when traffic is light (nothing to
 // overlap, and nothing waits for a batch to fill), dozens under a SYN flood.
 func (w *Worker) FromWireBatch(vlan int, frames [][]byte, out Output) {
+	if sf, ok := out.(SuperFrames); ok {
+		w.super.at, w.super.pkts, w.super.bytes = sf.Super()
+	}
 	for len(frames) > 0 {
 		n := min(len(frames), flow.MaxBatch)
 		if n > 1 {
@@ -27,6 +30,7 @@ func (w *Worker) FromWireBatch(vlan int, frames [][]byte, out Output) {
 		}
 		frames = frames[n:]
 	}
+	w.super = superFrame{}
 }
 
 // prefetch decodes each frame (FromWire decodes it again: a decode costs a

@@ -3,6 +3,7 @@ package dataplane
 import (
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"aced/dataplane/flow"
 )
@@ -45,6 +46,31 @@ func (t *traffic) add(lane int, n int) {
 	l := &t[lanes]
 	l.pkts.Add(1)
 	l.bytes.Add(uint64(n))
+}
+
+// addSeen counts the frame of n bytes w is handling for the worker of
+// lane: one packet, or as many as the wire carries if it is the batch's
+// super-frame.
+func (t *traffic) addSeen(w *Worker, n int) {
+	if w.super.at == nil || w.super.at != unsafe.SliceData(w.p.Frame()) {
+		t.add(w.lane, n)
+		return
+	}
+	l := &t[lanes]
+	if w.lane < lanes {
+		l = &t[w.lane]
+		addOwned(&l.pkts, uint64(1+w.super.pkts))
+		addOwned(&l.bytes, uint64(n+w.super.bytes))
+		return
+	}
+	l.pkts.Add(uint64(1 + w.super.pkts))
+	l.bytes.Add(uint64(n + w.super.bytes))
+}
+
+// superFrame is what SuperFrames.Super reported for the batch.
+type superFrame struct {
+	at          *byte
+	pkts, bytes int
 }
 
 func (t *traffic) sum() (pkts, bytes uint64) {

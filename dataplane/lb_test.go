@@ -353,3 +353,48 @@ func TestACLLong(t *testing.T) {
 		t.Fatalf("hits %v", hits)
 	}
 }
+
+// superRecorder is the lab's recorder with a super-frame to report.
+type superRecorder struct {
+	*recorder
+	at          *byte
+	pkts, bytes int
+}
+
+func (r superRecorder) Super() (*byte, int, int) { return r.at, r.pkts, r.bytes }
+
+// A GSO super-frame (one frame for many segments, as the link hands over
+// from GRO or a TSO neighbour) counts for the VIP as the packets and bytes
+// the wire carries; the other frames of its batch count one each.
+func TestVIPCountsSuperFrames(t *testing.T) {
+	l := newLab(t, labOpt{})
+	const client = "192.0.2.10"
+	i := rserverOf(t, l.one(10, clientTCP(client, 40000, "S", nil).frame(t)))
+	l.one(20, serverTCP(i, client, 40000, "SA", nil).frame(t))
+	l.one(10, clientTCP(client, 40000, "A", nil).frame(t))
+	vip := func() (uint64, uint64) {
+		vs := l.e.Snapshot().VIPs[status.VIPKey{Policy: "L4_POLICY", Class: "VIP_SMTP"}]
+		return vs.ClientPackets, vs.ClientBytes
+	}
+	pkts, bytes := vip()
+	super := clientTCP(client, 40000, "A", make([]byte, 8000)).frame(t)
+	plain := clientTCP(client, 40000, "A", nil).frame(t)
+	rec := superRecorder{recorder: &l.rec, at: &super[0], pkts: 5, bytes: 5 * 54}
+	l.w.FromWireBatch(10, [][]byte{plain, super}, rec)
+	if out := l.rec.take(); len(out) != 2 {
+		t.Fatalf("%d frames forwarded, want 2", len(out))
+	}
+	p2, b2 := vip()
+	if p2-pkts != 1+6 || b2-bytes != uint64(len(plain)+len(super)+5*54) {
+		t.Fatalf("VIP counted %d packets, %d bytes; want 7 and %d", p2-pkts, b2-bytes, len(plain)+len(super)+5*54)
+	}
+	// The next batch has no super-frame: a frame like it counts once.
+	again := clientTCP(client, 40000, "A", make([]byte, 8000)).frame(t)
+	l.w.FromWireBatch(10, [][]byte{again}, superRecorder{recorder: &l.rec})
+	if out := l.rec.take(); len(out) != 1 {
+		t.Fatalf("%d frames forwarded, want 1", len(out))
+	}
+	if p3, _ := vip(); p3-p2 != 1 {
+		t.Fatalf("a plain frame counted %d packets", p3-p2)
+	}
+}

@@ -27,6 +27,17 @@ type Output interface {
 	ToHost(vlan int, packet []byte)
 }
 
+// SuperFrames is implemented by an Output whose received frames may be
+// GSO super-frames (the link's, with GRO or a TSO neighbour): one frame
+// standing for dozens of TCP segments. Super reports the one super-frame
+// of the batch being handled, by its first byte (nil: none), and what it
+// stands for beyond one packet: its other segments and the bytes of the
+// headers each carries on the wire. The Worker asks once per batch and
+// counts the VIP's packets and bytes as the wire carries them.
+type SuperFrames interface {
+	Super() (at *byte, packets, bytes int)
+}
+
 // PortInfo is what the compiler needs to know about a bound port.
 type PortInfo struct {
 	VLAN   int

@@ -60,6 +60,8 @@ type Worker struct {
 	now  flow.Tick
 	p    header.Parsed
 	hit  flow.Hit
+	// super is the batch's super-frame, if any (SuperFrames).
+	super superFrame
 	// keys holds the flow keys of a batch's frames (FromWireBatch).
 	keys [flow.MaxBatch]flow.Key
 	// arpBuf holds the ARP requests the worker originates (padded to the

@@ -33,9 +33,6 @@ type burst struct {
 	oversize       int // of dropped: cut short, with no copy to read
 	taken          int // slots read, to release once the burst is handled
 	super          superFrame
-	// extra and extraBytes: what the super-frame stood for beyond one
-	// frame (PortStats.RxExtraPackets).
-	extra, extraBytes int
 }
 
 func (b *burst) reset() {
@@ -43,7 +40,7 @@ func (b *burst) reset() {
 		b.frames = make([][]byte, 0, maxBurst)
 	}
 	b.frames, b.packets, b.bytes, b.dropped, b.oversize, b.taken = b.frames[:0], 0, 0, 0, 0, 0
-	b.super, b.extra, b.extraBytes = superFrame{}, 0, 0
+	b.super = superFrame{}
 }
 
 // gather fills b with the filled slots of V2 socket s, on a port whose MAC
@@ -116,9 +113,8 @@ func (b *burst) keepSuper(mac [6]byte, f []byte, vh vnetHdr) {
 		b.dropped++
 		return
 	}
-	b.super = superFrame{at: &f[0], n: len(f), vnet: vh}
+	b.super = superFrame{at: &f[0], n: len(f), vnet: vh, extra: segs - 1, extraBytes: (segs - 1) * hdrLen}
 	b.frames = append(b.frames, f)
-	b.extra, b.extraBytes = segs-1, (segs-1)*hdrLen
 	b.packets += segs
-	b.bytes += len(f) + b.extraBytes
+	b.bytes += len(f) + b.super.extraBytes
 }

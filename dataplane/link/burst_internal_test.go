@@ -95,9 +95,9 @@ func TestGather(t *testing.T) {
 		t.Error("the partial checksum was not finished in its slot")
 	}
 	last := b.frames[2]
-	if b.super.at != &last[0] || b.super.vnet != vh || len(last) != len(super) || b.extra != 6 || b.packets != 2+7 {
+	if b.super.at != &last[0] || b.super.vnet != vh || len(last) != len(super) || b.super.extra != 6 || b.packets != 2+7 {
 		t.Errorf("super-frame: marked %v (frame at %p), vnet %+v, %d bytes, %d beyond one frame, %d packets",
-			b.super.at != nil, &last[0], b.super.vnet, len(last), b.extra, b.packets)
+			b.super.at != nil, &last[0], b.super.vnet, len(last), b.super.extra, b.packets)
 	}
 	r.s.release(b.taken)
 	for i := range 8 {

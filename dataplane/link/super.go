@@ -70,11 +70,20 @@ func (c *copyBuf) recv(s *socket) ([]byte, vnetHdr, bool) {
 	return c.buf[:n], c.vnet, true
 }
 
-// superFrame marks the super-frame of a burst for the output.
+// superFrame marks the super-frame of a burst for the output: where it
+// lies, its virtio_net_hdr, and what it stands for beyond one frame (its
+// other segments, and the bytes of the headers each carries).
 type superFrame struct {
-	at   *byte // its first byte; nil: the burst has none
-	n    int
-	vnet vnetHdr
+	at                *byte // its first byte; nil: the burst has none
+	n                 int
+	vnet              vnetHdr
+	extra, extraBytes int
+}
+
+// Super is dataplane.SuperFrames: the engine counts the VIP's packets as
+// the wire carries them.
+func (o *output) Super() (at *byte, packets, bytes int) {
+	return o.super.at, o.super.extra, o.super.extraBytes
 }
 
 // holds reports whether b lies in the super-frame.

@@ -199,7 +199,10 @@ type output struct {
 	msg unix.Msghdr
 }
 
-var _ dataplane.Output = (*output)(nil)
+var (
+	_ dataplane.Output      = (*output)(nil)
+	_ dataplane.SuperFrames = (*output)(nil)
+)
 
 // newOutput makes the Output of a goroutine whose transmissions leave
 // through worker w's sockets, queuing up to batch frames per socket when

@@ -217,8 +217,8 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 			c.rxBytes.Add(uint64(b.bytes))
 			if b.super.at != nil {
 				c.rxSuper.Add(1)
-				c.rxExtra.Add(uint64(b.extra))
-				c.rxExtraBytes.Add(uint64(b.extraBytes))
+				c.rxExtra.Add(uint64(b.super.extra))
+				c.rxExtraBytes.Add(uint64(b.super.extraBytes))
 			}
 			o.super = b.super
 			h.FromWireBatch(p.VLAN, b.frames, o)
