@@ -136,7 +136,7 @@ func (w *Worker) emit(eg *iface, nh uint32, buf []byte, out Output) {
 	}
 	e.SetDst(mac)
 	out.Transmit(eg.vlan, buf)
-	eg.stats.out.add(w.lane, len(buf))
+	eg.stats.out.addFrame(w, buf)
 	if st == neighStale && s.claimRequest(w.now) {
 		w.sendRequest(eg, nh, out)
 	}
@@ -151,7 +151,7 @@ func (w *Worker) await(eg *iface, nh uint32, buf []byte, out Output) {
 		n.mu.Unlock()
 		header.Ethernet(buf).SetDst(mac)
 		out.Transmit(eg.vlan, buf)
-		eg.stats.out.add(w.lane, len(buf))
+		eg.stats.out.addFrame(w, buf)
 		return
 	}
 	h, fresh, ok := n.wait.park(neighKey(eg.vlan, nh), buf, w.now)

@@ -36,35 +36,29 @@ type traffic [lanes + 1]trafficLane
 // add counts a packet of n bytes for the worker of lane. An owned lane is
 // written without a locked instruction (addOwned): two locked adds per
 // counter were a quarter of an established packet's cost.
-func (t *traffic) add(lane int, n int) {
+func (t *traffic) add(lane int, n int) { t.addN(lane, 1, n) }
+
+// addN counts pkts packets of n bytes in all, as add does.
+func (t *traffic) addN(lane, pkts, n int) {
 	if lane < lanes {
 		l := &t[lane]
-		addOwned(&l.pkts, 1)
+		addOwned(&l.pkts, uint64(pkts))
 		addOwned(&l.bytes, uint64(n))
 		return
 	}
 	l := &t[lanes]
-	l.pkts.Add(1)
+	l.pkts.Add(uint64(pkts))
 	l.bytes.Add(uint64(n))
 }
 
-// addSeen counts the frame of n bytes w is handling for the worker of
-// lane: one packet, or as many as the wire carries if it is the batch's
-// super-frame.
-func (t *traffic) addSeen(w *Worker, n int) {
-	if w.super.at == nil || w.super.at != unsafe.SliceData(w.p.Frame()) {
-		t.add(w.lane, n)
-		return
+// addFrame counts frame for worker w: one packet, or the packets the wire
+// carries if it is the batch's super-frame (SuperFrames).
+func (t *traffic) addFrame(w *Worker, frame []byte) {
+	pkts, n := 1, len(frame)
+	if s := &w.super; s.at != nil && s.at == unsafe.SliceData(frame) {
+		pkts, n = pkts+s.pkts, n+s.bytes
 	}
-	l := &t[lanes]
-	if w.lane < lanes {
-		l = &t[w.lane]
-		addOwned(&l.pkts, uint64(1+w.super.pkts))
-		addOwned(&l.bytes, uint64(n+w.super.bytes))
-		return
-	}
-	l.pkts.Add(uint64(1 + w.super.pkts))
-	l.bytes.Add(uint64(n + w.super.bytes))
+	t.addN(w.lane, pkts, n)
 }
 
 // superFrame is what SuperFrames.Super reported for the batch.

@@ -65,9 +65,9 @@ func (w *Worker) established(t *Tables, in *iface, out Output) {
 	p.IPv4().DecTTL()
 	if vs := w.e.sh.vips[f.Farm&maxVIPs].Load(); vs != nil && f.Farm != 0 {
 		if h.Dir == flow.DirClient {
-			vs.client.addSeen(w, n)
+			vs.client.addFrame(w, p.Frame())
 		} else {
-			vs.server.addSeen(w, n)
+			vs.server.addFrame(w, p.Frame())
 		}
 	}
 	w.emit(eg, nh, p.Frame()[p.L3Off-header.EthernetSize:p.End], out)

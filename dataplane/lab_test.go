@@ -249,6 +249,16 @@ func serverTCP(i int, dst string, dport uint16, flags string, payload []byte) pk
 		proto: 6, flags: flags, payload: payload, seq: 5000}
 }
 
+// handshake opens a TCP connection from client:port to the VIP and
+// returns the rserver (index) it went to.
+func (l *lab) handshake(t testing.TB, client string, port uint16) int {
+	t.Helper()
+	i := rserverOf(t, l.one(10, clientTCP(client, port, "S", nil).frame(t)))
+	l.one(20, serverTCP(i, client, port, "SA", nil).frame(t))
+	l.one(10, clientTCP(client, port, "A", nil).frame(t))
+	return i
+}
+
 // rserverOf returns which rserver (index) a NAT'd client frame went to.
 func rserverOf(t testing.TB, s sent) int {
 	t.Helper()

@@ -136,9 +136,7 @@ func checkCurrent(t *testing.T, l *lab, i int, want uint64) {
 func TestVIPReopenedTuple(t *testing.T) {
 	l := newLab(t, labOpt{})
 	const client = "192.0.2.10"
-	i := rserverOf(t, l.one(10, clientTCP(client, 40000, "S", nil).frame(t)))
-	l.one(20, serverTCP(i, client, 40000, "SA", nil).frame(t))
-	l.one(10, clientTCP(client, 40000, "A", nil).frame(t))
+	i := l.handshake(t, client, 40000)
 	l.one(10, clientTCP(client, 40000, "FA", nil).frame(t))
 	l.one(20, serverTCP(i, client, 40000, "FA", nil).frame(t))
 	checkCurrent(t, l, i, 0)
@@ -364,19 +362,23 @@ type superRecorder struct {
 func (r superRecorder) Super() (*byte, int, int) { return r.at, r.pkts, r.bytes }
 
 // A GSO super-frame (one frame for many segments, as the link hands over
-// from GRO or a TSO neighbour) counts for the VIP as the packets and bytes
-// the wire carries; the other frames of its batch count one each.
+// from GRO or a TSO neighbour) counts for the VIP and for the interfaces it
+// comes in and goes out by as the packets and bytes the wire carries; the
+// other frames of its batch count one each.
 func TestVIPCountsSuperFrames(t *testing.T) {
 	l := newLab(t, labOpt{})
 	const client = "192.0.2.10"
-	i := rserverOf(t, l.one(10, clientTCP(client, 40000, "S", nil).frame(t)))
-	l.one(20, serverTCP(i, client, 40000, "SA", nil).frame(t))
-	l.one(10, clientTCP(client, 40000, "A", nil).frame(t))
+	l.handshake(t, client, 40000)
 	vip := func() (uint64, uint64) {
 		vs := l.e.Snapshot().VIPs[status.VIPKey{Policy: "L4_POLICY", Class: "VIP_SMTP"}]
 		return vs.ClientPackets, vs.ClientBytes
 	}
+	ifs := func() (in, out uint64) {
+		s := l.e.Snapshot()
+		return s.Interfaces[10].In.UcastPkts, s.Interfaces[20].Out.UcastPkts
+	}
 	pkts, bytes := vip()
+	in0, out0 := ifs()
 	super := clientTCP(client, 40000, "A", make([]byte, 8000)).frame(t)
 	plain := clientTCP(client, 40000, "A", nil).frame(t)
 	rec := superRecorder{recorder: &l.rec, at: &super[0], pkts: 5, bytes: 5 * 54}
@@ -387,6 +389,9 @@ func TestVIPCountsSuperFrames(t *testing.T) {
 	p2, b2 := vip()
 	if p2-pkts != 1+6 || b2-bytes != uint64(len(plain)+len(super)+5*54) {
 		t.Fatalf("VIP counted %d packets, %d bytes; want 7 and %d", p2-pkts, b2-bytes, len(plain)+len(super)+5*54)
+	}
+	if in1, out1 := ifs(); in1-in0 != 7 || out1-out0 != 7 {
+		t.Fatalf("vlan 10 counted %d packets in, vlan 20 %d out; want 7 and 7", in1-in0, out1-out0)
 	}
 	// The next batch has no super-frame: a frame like it counts once.
 	again := clientTCP(client, 40000, "A", make([]byte, 8000)).frame(t)

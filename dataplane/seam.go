@@ -33,7 +33,8 @@ type Output interface {
 // of the batch being handled, by its first byte (nil: none), and what it
 // stands for beyond one packet: its other segments and the bytes of the
 // headers each carries on the wire. The Worker asks once per batch and
-// counts the VIP's packets and bytes as the wire carries them.
+// counts the interfaces' and the VIP's packets and bytes as the wire
+// carries them.
 type SuperFrames interface {
 	Super() (at *byte, packets, bytes int)
 }

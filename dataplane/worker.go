@@ -151,7 +151,7 @@ func (w *Worker) FromWire(vlan int, frame []byte, out Output) {
 		w.drop(DropUnknownVLAN)
 		return
 	}
-	in.stats.in.add(w.lane, len(frame))
+	in.stats.in.addFrame(w, frame)
 	if !in.up {
 		w.dropIn(in, DropIfDown, len(frame))
 		return

@@ -103,9 +103,6 @@ func (p *packetPath) close() {
 // them (truncated, tagged, looped back) are input errors, frames the
 // kernel could not put in a full receive ring are ignored (an overrun, in
 // IOS words), and frames the transmit socket refused are output errors.
-// A super-frame is one frame to the engine and dozens of packets on the
-// wire; the packets and bytes beyond the first are added, so show
-// interface and IF-MIB agree with the switch port on the other end.
 func (p *packetPath) snapshot() *status.SLB {
 	s := p.eng.Snapshot()
 	for _, ps := range p.links.Stats().Ports {
@@ -116,10 +113,6 @@ func (p *packetPath) snapshot() *status.SLB {
 		is.In.Errors += ps.RxDropped
 		is.In.Discards += ps.RingDrops
 		is.Out.Errors += ps.TxErrors
-		is.In.UcastPkts += ps.RxExtraPackets
-		is.In.Octets += ps.RxExtraBytes
-		is.Out.UcastPkts += ps.TxExtraPackets
-		is.Out.Octets += ps.TxExtraBytes
 		s.Interfaces[ps.VLAN] = is
 	}
 	return s

@@ -113,8 +113,9 @@ func (b *burst) keepSuper(mac [6]byte, f []byte, vh vnetHdr) {
 		b.dropped++
 		return
 	}
-	b.super = superFrame{at: &f[0], n: len(f), vnet: vh, extra: segs - 1, extraBytes: (segs - 1) * hdrLen}
+	b.super = superFrame{at: &f[0], n: len(f), vnet: vh, segs: segs, hdrLen: hdrLen}
+	_, extraBytes := b.super.extra()
 	b.frames = append(b.frames, f)
 	b.packets += segs
-	b.bytes += len(f) + b.super.extraBytes
+	b.bytes += len(f) + extraBytes
 }

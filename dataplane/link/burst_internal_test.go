@@ -29,14 +29,13 @@ func newFakeRing(t *testing.T, slots int) *fakeRing {
 	t.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
 	unix.SetsockoptInt(fds[0], unix.SOL_SOCKET, unix.SO_RCVBUF, 1<<20)
 	mem := make([]byte, slots*2048)
-	return &fakeRing{s: &socket{fd: fds[0], mem: mem, ring: unsafe.Pointer(&mem[0]), frameSize: 2048, frames: slots}, peer: fds[1]}
+	return &fakeRing{s: &socket{fd: fds[0], mem: mem, frameSize: 2048, frames: slots}, peer: fds[1]}
 }
 
 // fill writes frame (length on the wire: wire) into slot i with status and
 // virtio_net_hdr vh, as much of it as the slot holds.
 func (r *fakeRing) fill(i int, status uint32, frame []byte, wire int, vh vnetHdr) {
-	h := unsafe.Add(r.s.ring, uintptr(i)*r.s.frameSize)
-	slot := unsafe.Slice((*byte)(h), r.s.frameSize)
+	slot := r.s.mem[uintptr(i)*r.s.frameSize:][:r.s.frameSize]
 	n := copy(slot[fakeMac:], frame)
 	binary.NativeEndian.PutUint32(slot[v2Len:], uint32(wire))
 	binary.NativeEndian.PutUint32(slot[v2Snaplen:], uint32(n))
@@ -55,7 +54,7 @@ func (r *fakeRing) queue(t *testing.T, frame []byte, vh vnetHdr) {
 }
 
 func (r *fakeRing) status(i int) uint32 {
-	return binary.NativeEndian.Uint32(unsafe.Slice((*byte)(unsafe.Add(r.s.ring, uintptr(i)*r.s.frameSize)), 4))
+	return binary.NativeEndian.Uint32(r.s.mem[uintptr(i)*r.s.frameSize:])
 }
 
 // TestGather: a burst takes the filled slots in order and stops at the
@@ -95,9 +94,9 @@ func TestGather(t *testing.T) {
 		t.Error("the partial checksum was not finished in its slot")
 	}
 	last := b.frames[2]
-	if b.super.at != &last[0] || b.super.vnet != vh || len(last) != len(super) || b.super.extra != 6 || b.packets != 2+7 {
+	if b.super.at != &last[0] || b.super.vnet != vh || len(last) != len(super) || b.super.segs != 7 || b.super.hdrLen != tcpOff+32 || b.packets != 2+7 {
 		t.Errorf("super-frame: marked %v (frame at %p), vnet %+v, %d bytes, %d beyond one frame, %d packets",
-			b.super.at != nil, &last[0], b.super.vnet, len(last), b.super.extra, b.packets)
+			b.super.at != nil, &last[0], b.super.vnet, len(last), b.super.segs-1, b.packets)
 	}
 	r.s.release(b.taken)
 	for i := range 8 {

@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/google/gopacket/afpacket"
 	"golang.org/x/sys/unix"
@@ -82,10 +81,9 @@ type socket struct {
 	fd int
 	// V3: afpacket's handle, which owns fd and the ring. nil for V2.
 	tp *afpacket.TPacket
-	// V2 (v2.go): the mmap'ed ring, its geometry, and the index of the
-	// next slot to read. ring is nil for V3.
+	// V2 (v2.go): the mmap'ed ring (nil for V3), its geometry, and the
+	// index of the next slot to read.
 	mem       []byte
-	ring      unsafe.Pointer
 	frameSize uintptr
 	frames    int
 	next      int
@@ -194,12 +192,9 @@ func joinFanout(socks []*socket) error {
 		(fanoutMode|unix.PACKET_FANOUT_FLAG_UNIQUEID)<<16); err != nil {
 		return fmt.Errorf("packet fanout: %w", err)
 	}
-	var v uint32
-	n := uint32(unsafe.Sizeof(v))
-	_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(socks[0].fd), unix.SOL_PACKET,
-		unix.PACKET_FANOUT, uintptr(unsafe.Pointer(&v)), uintptr(unsafe.Pointer(&n)), 0)
-	if errno != 0 {
-		return fmt.Errorf("packet fanout id: %w", errno)
+	v, err := unix.GetsockoptInt(socks[0].fd, unix.SOL_PACKET, unix.PACKET_FANOUT)
+	if err != nil {
+		return fmt.Errorf("packet fanout id: %w", err)
 	}
 	id := int(uint16(v))
 	for _, s := range socks[1:] {

@@ -8,10 +8,8 @@ import "sync/atomic"
 type portCounters struct {
 	rxPackets, rxBytes, rxDropped, linkErrors atomic.Uint64
 	rxSuper, rxOversize                       atomic.Uint64
-	rxExtra, rxExtraBytes                     atomic.Uint64
 	txPackets, txBytes, txErrors              atomic.Uint64
 	txJoined, txSuper                         atomic.Uint64
-	txExtra, txExtraBytes                     atomic.Uint64
 }
 
 type hostCounters struct {
@@ -47,11 +45,6 @@ type PortStats struct {
 	RxOversize uint64
 	// RxSuper counts the super-frames received (super.go).
 	RxSuper uint64
-	// RxExtraPackets and RxExtraBytes are what the super-frames received
-	// stood for beyond one frame each: their other segments, with the
-	// headers each would carry on the wire. The engine counts frames; its
-	// counts plus these are the wire's.
-	RxExtraPackets, RxExtraBytes uint64
 	// LinkErrors counts the times a socket reported the link down.
 	LinkErrors uint64
 
@@ -62,9 +55,6 @@ type PortStats struct {
 	TxJoined uint64
 	// TxSuper counts the super-frames sent whole (super.go).
 	TxSuper uint64
-	// TxExtraPackets and TxExtraBytes are RxExtraPackets and RxExtraBytes
-	// for the super-frames sent.
-	TxExtraPackets, TxExtraBytes uint64
 
 	// From the kernel (PACKET_STATISTICS, summed over the fanout group):
 	RingPackets uint64 // frames that reached the rings
@@ -105,16 +95,12 @@ func (l *Links) Stats() Stats {
 			ps.RxDropped += pc.rxDropped.Load()
 			ps.RxOversize += pc.rxOversize.Load()
 			ps.RxSuper += pc.rxSuper.Load()
-			ps.RxExtraPackets += pc.rxExtra.Load()
-			ps.RxExtraBytes += pc.rxExtraBytes.Load()
 			ps.LinkErrors += pc.linkErrors.Load()
 			ps.TxPackets += pc.txPackets.Load()
 			ps.TxBytes += pc.txBytes.Load()
 			ps.TxErrors += pc.txErrors.Load()
 			ps.TxJoined += pc.txJoined.Load()
 			ps.TxSuper += pc.txSuper.Load()
-			ps.TxExtraPackets += pc.txExtra.Load()
-			ps.TxExtraBytes += pc.txExtraBytes.Load()
 		}
 		l.mu.Lock()
 		if !l.closed {

@@ -71,19 +71,27 @@ func (c *copyBuf) recv(s *socket) ([]byte, vnetHdr, bool) {
 }
 
 // superFrame marks the super-frame of a burst for the output: where it
-// lies, its virtio_net_hdr, and what it stands for beyond one frame (its
-// other segments, and the bytes of the headers each carries).
+// lies, its virtio_net_hdr, the segments it stands for and the length of
+// the headers each of them carries (superSegments, read once on receive:
+// the engine's rewrite changes neither).
 type superFrame struct {
-	at                *byte // its first byte; nil: the burst has none
-	n                 int
-	vnet              vnetHdr
-	extra, extraBytes int
+	at           *byte // its first byte; nil: the burst has none
+	n            int
+	vnet         vnetHdr
+	segs, hdrLen int
 }
 
-// Super is dataplane.SuperFrames: the engine counts the VIP's packets as
-// the wire carries them.
+// extra is what the super-frame stands for beyond one frame: its other
+// segments and the bytes of their headers.
+func (s *superFrame) extra() (packets, bytes int) {
+	return s.segs - 1, (s.segs - 1) * s.hdrLen
+}
+
+// Super is dataplane.SuperFrames: the engine counts the interfaces' and
+// the VIP's packets as the wire carries them.
 func (o *output) Super() (at *byte, packets, bytes int) {
-	return o.super.at, o.super.extra, o.super.extraBytes
+	packets, bytes = o.super.extra()
+	return o.super.at, packets, bytes
 }
 
 // holds reports whether b lies in the super-frame.
@@ -119,11 +127,7 @@ func superSegments(f []byte, vh vnetHdr) (segs, hdrLen int) {
 // port p: behind the frames queued for p, one message the kernel cuts.
 func (o *output) sendSuper(p *port, frame []byte) {
 	c := &o.c.ports[p.i]
-	segs, hdrLen := superSegments(frame, o.super.vnet)
-	if segs == 0 { // the engine made it something else
-		c.txErrors.Add(1)
-		return
-	}
+	segs, hdrLen := o.super.segs, o.super.hdrLen
 	if o.tx != nil && o.tx[p.i].n > 0 {
 		o.tx[p.i].flush()
 	}
@@ -145,6 +149,4 @@ func (o *output) sendSuper(p *port, frame []byte) {
 	c.txBytes.Add(uint64(len(frame) + (segs-1)*hdrLen))
 	c.txJoined.Add(uint64(segs))
 	c.txSuper.Add(1)
-	c.txExtra.Add(uint64(segs - 1))
-	c.txExtraBytes.Add(uint64((segs - 1) * hdrLen))
 }

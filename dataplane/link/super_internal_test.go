@@ -39,8 +39,9 @@ func TestSendSuper(t *testing.T) {
 	ip.DecTTL()
 
 	o.Transmit(10, make([]byte, 60)) // queued
-	o.super = superFrame{at: &f[0], n: len(f), vnet: vh}
+	o.super = superFrame{at: &f[0], n: len(f), vnet: vh, segs: 7, hdrLen: tcpOff + 32}
 	o.Transmit(10, f)
+	at, extra, extraBytes := o.Super()
 	o.super = superFrame{}
 	o.flush()
 
@@ -76,8 +77,8 @@ func TestSendSuper(t *testing.T) {
 	if want := uint64(60 + len(f) + 6*(tcpOff+32)); c.txBytes.Load() != want {
 		t.Fatalf("%d bytes counted, want %d (every segment's headers)", c.txBytes.Load(), want)
 	}
-	if c.txExtra.Load() != 6 || c.txExtraBytes.Load() != 6*(tcpOff+32) {
-		t.Fatalf("beyond the one frame: %d packets, %d bytes; want 6 and %d", c.txExtra.Load(), c.txExtraBytes.Load(), 6*(tcpOff+32))
+	if at != &f[0] || extra != 6 || extraBytes != 6*(tcpOff+32) {
+		t.Fatalf("beyond the one frame: %d packets, %d bytes; want 6 and %d", extra, extraBytes, 6*(tcpOff+32))
 	}
 }
 
@@ -86,7 +87,7 @@ func TestSendSuperAllocs(t *testing.T) {
 	o := newOutput(l, 0, l.loops[0], DefaultTxBatch)
 	f, vh := superOf(8000, 1448)
 	buf := make([]byte, 1<<14)
-	o.super = superFrame{at: &f[0], n: len(f), vnet: vh}
+	o.super = superFrame{at: &f[0], n: len(f), vnet: vh, segs: 6, hdrLen: tcpOff + 32}
 	if n := testing.AllocsPerRun(100, func() {
 		o.Transmit(10, f)
 		unix.Read(peer, buf)

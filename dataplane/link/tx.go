@@ -290,9 +290,9 @@ func (o *output) flush() {
 
 // useRing tells a wire loop's output where its socket's receive ring lies.
 func (o *output) useRing(s *socket) {
-	if s.ring != nil {
-		o.ringLo = uintptr(s.ring)
-		o.ringHi = o.ringLo + uintptr(s.frames)*s.frameSize
+	if s.mem != nil {
+		o.ringLo = uintptr(unsafe.Pointer(unsafe.SliceData(s.mem)))
+		o.ringHi = o.ringLo + uintptr(len(s.mem))
 	}
 }
 

@@ -80,8 +80,7 @@ func openV2(ifname string, ifindex int, r Ring) (*socket, error) {
 	if err != nil {
 		return fail("mmap ring", err)
 	}
-	s.mem, s.ring = mem, unsafe.Pointer(&mem[0])
-	s.frameSize, s.frames = uintptr(r.FrameSize), frames
+	s.mem, s.frameSize, s.frames = mem, uintptr(r.FrameSize), frames
 	// Bound and outside a fanout group, the socket would take a copy of
 	// every frame, as would its siblings: a frame arriving while the
 	// group forms would be handled once per worker. Until joinFanout
@@ -113,7 +112,7 @@ func (s *socket) open() error {
 // read.
 func (s *socket) slot(k int) unsafe.Pointer {
 	i := (s.next + k) % s.frames
-	return unsafe.Add(s.ring, uintptr(i)*s.frameSize)
+	return unsafe.Add(unsafe.Pointer(unsafe.SliceData(s.mem)), uintptr(i)*s.frameSize)
 }
 
 // status is the status word of slot k.
@@ -125,7 +124,7 @@ func (s *socket) status(k int) uint32 {
 // without waiting. Always false for V3. Only the goroutine reading s may
 // call it.
 func (s *socket) pending() bool {
-	return s.ring != nil && s.status(0)&unix.TP_STATUS_USER != 0
+	return s.mem != nil && s.status(0)&unix.TP_STATUS_USER != 0
 }
 
 // rxSlot is what a reader learns of one filled slot.

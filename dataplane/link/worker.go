@@ -153,7 +153,7 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 		wt *waiter
 		cp *copyBuf
 	)
-	if s.ring != nil {
+	if s.mem != nil {
 		wt, cp = newWaiter(s, stop, &c.linkErrors), newCopyBuf()
 	}
 	s.setDeadline(lastTick.Add(tickEvery))
@@ -217,8 +217,6 @@ func (l *Links) wireLoop(stop *atomic.Bool, p *port, s *socket, h Handler, o *ou
 			c.rxBytes.Add(uint64(b.bytes))
 			if b.super.at != nil {
 				c.rxSuper.Add(1)
-				c.rxExtra.Add(uint64(b.super.extra))
-				c.rxExtraBytes.Add(uint64(b.super.extraBytes))
 			}
 			o.super = b.super
 			h.FromWireBatch(p.VLAN, b.frames, o)
