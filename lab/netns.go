@@ -100,6 +100,41 @@ func (l *Lab) Dial(ctx context.Context, role, network, addr string) (net.Conn, e
 	return c, err
 }
 
+// SNMPCounter reads one counter of the IP stack in the namespace of role,
+// such as ("Tcp:", "InCsumErrors"), from /proc/thread-self/net/snmp (which
+// is per network namespace). It fails if the counter is not there.
+func (l *Lab) SNMPCounter(role, group, counter string) (int, error) {
+	n, found := 0, false
+	err := l.Do(role, func() error {
+		b, err := os.ReadFile("/proc/thread-self/net/snmp")
+		if err != nil {
+			return err
+		}
+		var names []string
+		for line := range strings.Lines(string(b)) {
+			f := strings.Fields(line)
+			if len(f) == 0 || f[0] != group {
+				continue
+			}
+			if names == nil {
+				names = f
+				continue
+			}
+			for i, name := range names {
+				if name == counter && i < len(f) {
+					n, err = strconv.Atoi(f[i])
+					found = err == nil
+				}
+			}
+		}
+		return err
+	})
+	if err == nil && !found {
+		err = fmt.Errorf("%s: no %s %s in /proc/net/snmp", role, group, counter)
+	}
+	return n, err
+}
+
 // Spawn starts argv inside the namespace of role as its own session (so a
 // terminal's Ctrl-C reaches only whoever runs Down); Down stops it. Its
 // output is discarded.

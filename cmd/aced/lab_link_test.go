@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -138,29 +137,11 @@ func unicastInput(r *labRig, out string) int {
 
 // tcpInCsumErrors reads the TCP InCsumErrors counter of role's kernel.
 func tcpInCsumErrors(r *labRig, role string) int {
-	out, err := r.l.Exec(r.ctx, role, "cat", "/proc/net/snmp")
+	n, err := r.l.SNMPCounter(role, "Tcp:", "InCsumErrors")
 	if err != nil {
-		r.t.Fatalf("%s: /proc/net/snmp: %v", role, err)
+		r.t.Fatal(err)
 	}
-	var names []string
-	for _, line := range strings.Split(out, "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 || f[0] != "Tcp:" {
-			continue
-		}
-		if names == nil {
-			names = f
-			continue
-		}
-		for i, n := range names {
-			if n == "InCsumErrors" && i < len(f) {
-				v, _ := strconv.Atoi(f[i])
-				return v
-			}
-		}
-	}
-	r.t.Fatalf("%s: no Tcp InCsumErrors in /proc/net/snmp", role)
-	return 0
+	return n
 }
 
 // inputErrors reads the input error count of show interface output.

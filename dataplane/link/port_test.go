@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,30 +24,7 @@ func kernelSNMP(t *testing.T, l *lab.Lab, group, counter string) int {
 // roleSNMP is kernelSNMP for the namespace of role.
 func roleSNMP(t *testing.T, l *lab.Lab, role, group, counter string) int {
 	t.Helper()
-	var n int
-	err := l.Do(role, func() error {
-		b, err := os.ReadFile("/proc/thread-self/net/snmp")
-		if err != nil {
-			return err
-		}
-		var names []string
-		for line := range strings.Lines(string(b)) {
-			f := strings.Fields(line)
-			if len(f) == 0 || f[0] != group {
-				continue
-			}
-			if names == nil {
-				names = f
-				continue
-			}
-			for i, name := range names {
-				if name == counter {
-					n, err = strconv.Atoi(f[i])
-				}
-			}
-		}
-		return err
-	})
+	n, err := l.SNMPCounter(role, group, counter)
 	if err != nil {
 		t.Fatal(err)
 	}
